@@ -1,0 +1,33 @@
+// The `flo` command line: commander wiring only. Each command lives in cli/commands/<name>.ts
+// and talks to the engine (embedded), the client (remote) or the inspectors (files on disk)
+// through their mod.ts. Errors print one clear line on stderr and give a non-zero exit code.
+
+import { Command, CommanderError } from 'commander';
+import { commandRegistry } from './commands/registry.ts';
+import { processIo, type CliIo } from './output.ts';
+
+/** Builds the program; `out`/`err` are injectable so tests can capture output. */
+export function buildProgram(io: CliIo = processIo()): Command {
+  const program = new Command('flo')
+    .description('Flo: KV, work queues, streams and actions on one durable engine.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  for (const register of commandRegistry) register(program, io);
+  return program;
+}
+
+/** Runs the CLI with `argv` (as process.argv); resolves to the exit code. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`flo: ${message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,43 @@
+// Argument checks for public entry points. Bad arguments are the caller's mistake, not a
+// condition: they throw TypeError (wrong type) or RangeError (out of range), as in Deno std,
+// with a message naming the argument and the bound.
+
+/** Returns `value` if it is an integer in [min, max]; throws TypeError/RangeError otherwise. */
+export function checkInt(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(`${name} must be an integer, got ${describe(value)}`);
+  }
+  if (value < min || value > max) {
+    throw new RangeError(`${name} must be in [${min}, ${max}], got ${value}`);
+  }
+  return value;
+}
+
+/** Like checkInt, but `undefined` yields `fallback`. */
+export function checkIntOr(
+  value: unknown,
+  name: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  return value === undefined ? fallback : checkInt(value, name, min, max);
+}
+
+/** Returns `value` if it is a Uint8Array of at most `maxBytes`; throws otherwise. */
+export function checkBytes(value: unknown, name: string, maxBytes: number): Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new TypeError(`${name} must be a Uint8Array, got ${describe(value)}`);
+  }
+  if (value.length > maxBytes) {
+    throw new RangeError(`${name} is ${value.length} bytes; the limit is ${maxBytes}`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string') return `string "${value.slice(0, 32)}"`;
+  return typeof value;
+}
