@@ -1,0 +1,22 @@
+// The engine's public API: the one module that server/, cli/ and bench/ import, and what an
+// embedded user imports. Everything exported here carries JSDoc; internals stay in their
+// folders. Sections: errors, io seams, storage (log, lsm) with their inspectors, primitives.
+
+export {
+  ErrorCode,
+  EngineError,
+  NotFoundError,
+  ConflictError,
+  LeaseExpiredError,
+  CorruptionError,
+  StorageIoError,
+  ProtocolError,
+  ClosedError,
+  OverloadedError,
+} from './errors.ts';
+export { AssertionError } from './assert.ts';
+export type { FileSystem, FileHandle, FileLock } from './io/file_system.ts';
+export { NodeFs } from './io/node_fs.ts';
+export { MemFs } from './io/mem_fs.ts';
+export type { Clock, Timer } from './io/clock.ts';
+export { RealClock, ManualClock } from './io/clock.ts';
