@@ -70,7 +70,12 @@ const opSpecs = {
     support: 'notSupported',
     message: MEMBERSHIP,
   },
-  CLUSTER_ADD_NODE: { code: 0x035, family: 'cluster', support: 'notSupported', message: MEMBERSHIP },
+  CLUSTER_ADD_NODE: {
+    code: 0x035,
+    family: 'cluster',
+    support: 'notSupported',
+    message: MEMBERSHIP,
+  },
   CLUSTER_REMOVE_NODE: {
     code: 0x036,
     family: 'cluster',
@@ -187,7 +192,12 @@ const opSpecs = {
     support: 'notSupported',
     message: PROCESSING,
   },
-  PROCESSING_STOP: { code: 0x361, family: 'processing', support: 'notSupported', message: PROCESSING },
+  PROCESSING_STOP: {
+    code: 0x361,
+    family: 'processing',
+    support: 'notSupported',
+    message: PROCESSING,
+  },
   PROCESSING_CANCEL: {
     code: 0x362,
     family: 'processing',
@@ -200,7 +210,12 @@ const opSpecs = {
     support: 'notSupported',
     message: PROCESSING,
   },
-  PROCESSING_LIST: { code: 0x364, family: 'processing', support: 'notSupported', message: PROCESSING },
+  PROCESSING_LIST: {
+    code: 0x364,
+    family: 'processing',
+    support: 'notSupported',
+    message: PROCESSING,
+  },
   PROCESSING_SAVEPOINT: {
     code: 0x365,
     family: 'processing',

@@ -86,7 +86,9 @@ export class TlvOptions {
         return Math.min(value, Number.MAX_SAFE_INTEGER);
       }
       default:
-        throw malformedOption(`${describeOption(tag)} has length ${data.length}; want 1, 2, 4 or 8`);
+        throw malformedOption(
+          `${describeOption(tag)} has length ${data.length}; want 1, 2, 4 or 8`,
+        );
     }
   }
 
@@ -179,7 +181,9 @@ export class OptionsWriter {
   uint(tag: number, value: number | bigint, widthBytes: 1 | 2 | 4 | 8 = 8): this {
     const big = BigInt(value);
     if (big < 0n || big >= 1n << BigInt(widthBytes * 8)) {
-      throw new RangeError(`option ${describeOption(tag)} value ${value} does not fit ${widthBytes}`);
+      throw new RangeError(
+        `option ${describeOption(tag)} value ${value} does not fit ${widthBytes} bytes`,
+      );
     }
     const data = new Uint8Array(widthBytes);
     for (let index = 0; index < widthBytes; index++) {

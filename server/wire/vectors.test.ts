@@ -126,7 +126,8 @@ function checkEnvelope(vector: Vector, payload: Uint8Array): void {
   assert.equal(text(envelope.key), fields['key']);
   assert.equal(envelope.value.length, fields['value_length']);
   assert.equal(hexOf(envelope.value), fields['value_hex']);
-  const stated = fields['options'] as { tag: string; name: string; length: number; value: unknown }[];
+  type StatedOption = { tag: string; name: string; length: number; value: unknown };
+  const stated = fields['options'] as StatedOption[];
   const entries = [...envelope.options.entries()];
   assert.equal(entries.length, stated.length);
   entries.forEach(([tag, data], index) => {
