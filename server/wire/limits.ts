@@ -1,8 +1,8 @@
 // The wire protocol's bounds (flo-wire.md §2.7): the defaults the server starts with and the
 // hard ceilings the encoding itself sets. Every default is configurable; how the bounds relate
 // is checked when this module loads (TigerBeetle constants.zig). server/wire may not import
-// engine/limits.ts, so the protocol's own numbers live here; engine/limits.ts waitMsMax must
-// equal waitMsMax below (server/error_table.test.ts checks it).
+// engine/limits.ts, so the protocol's own numbers live here. NB: waitMsMax below is the same
+// bound as engine/limits.ts waitMsMax (spec §2.7); change both together.
 
 import { ok as assert } from 'node:assert/strict';
 
