@@ -35,7 +35,8 @@ test('verifyJwtHs256 accepts a valid token and reads sub and flo_namespace', () 
     subject: 'ann',
     namespaceLock: 'a',
   });
-  assert.deepEqual(verify(jwt({ sub: 7, flo_namespace: '' })), { subject: '', namespaceLock: null });
+  const anonymous = { subject: '', namespaceLock: null };
+  assert.deepEqual(verify(jwt({ sub: 7, flo_namespace: '' })), anonymous);
 });
 
 test('verifyJwtHs256 checks exp and nbf against the clock in seconds', () => {
@@ -116,7 +117,7 @@ test('item 38: with authentication off, AUTH with any token gets OK', async (t) 
   assert.equal(getReply!.status, Status.NOT_FOUND);
 });
 
-test('items 39-42: before AUTH only PING and AUTH run; a wrong token changes nothing', async (t) => {
+test('items 39-42: before AUTH only PING and AUTH run; a bad token changes nothing', async (t) => {
   const raw = await serve(t, { auth: { tokens: ['s3cret-token'] } });
   raw.write(get(1));
   raw.write(requestBytes(OpCode.PING, { id: 2, emptyPayload: true }));

@@ -46,7 +46,7 @@ function checkReplyFrame(reply: ReplyFrame): void {
   assert.equal(readU32(reply.bytes, 16), frameCrc(reply.bytes));
 }
 
-test('items 1-6 and 10: replies echo version, reserved bytes and id, with a valid frame', async (t) => {
+test('items 1-6, 10: replies echo version, reserved and id in a valid frame', async (t) => {
   const server = await serve(t);
   const raw = await peer(t, server);
   raw.write(ping(1, 1));
@@ -66,11 +66,12 @@ test('items 1-6 and 10: replies echo version, reserved bytes and id, with a vali
   }
 });
 
-test('item 8: every request of vectors.json but the bad version is answered without closing', async (t) => {
+test('item 8: the requests of vectors.json are answered without a close', async (t) => {
   const server = await serve(t, { register: () => {} });
   const raw = await peer(t, server);
   const path = join(import.meta.dirname, '..', '..', 'fixtures', 'wire', 'vectors.json');
-  const vectors = JSON.parse(readFileSync(path, 'utf8')) as { name: string; direction: string; hex: string }[];
+  type Vector = { name: string; direction: string; hex: string };
+  const vectors = JSON.parse(readFileSync(path, 'utf8')) as Vector[];
   const requests = vectors.filter(
     (v) => v.direction === 'request' && v.name !== 'unsupported_version_request',
   );
@@ -82,7 +83,7 @@ test('item 8: every request of vectors.json but the bad version is answered with
   assert.equal(raw.isEnded, false);
 });
 
-test('items 11-13: an unaccepted version/reserved pair gets BAD_REQUEST echoing it, then close', async (t) => {
+test('items 11-13: bad version/reserved pairs are echoed in BAD_REQUEST, then close', async (t) => {
   const server = await serve(t);
   const cases: [number, Uint8Array][] = [
     [3, RESERVED_V1],
@@ -107,7 +108,7 @@ test('items 11-13: an unaccepted version/reserved pair gets BAD_REQUEST echoing 
   }
 });
 
-test('item 14: a bad magic gets BAD_REQUEST with request id 0, v1, zero reserved, then close', async (t) => {
+test('item 14: bad magic gets BAD_REQUEST with id 0, v1, zero reserved, then close', async (t) => {
   const server = await serve(t);
   const raw = await peer(t, server);
   raw.write(ping(1));
@@ -120,7 +121,7 @@ test('item 14: a bad magic gets BAD_REQUEST with request id 0, v1, zero reserved
     '00696e76616c6964206d61676963', 'byte for byte the bad_magic_response vector');
 });
 
-test('item 15: a CRC mismatch gets `checksum mismatch` with its request id, then close', async (t) => {
+test('item 15: a CRC mismatch gets `checksum mismatch` with its id, then close', async (t) => {
   const server = await serve(t);
   const raw = await peer(t, server);
   const bytes = requestBytes(OpCode.PING, { id: 31, key: 'k' }).slice();
@@ -132,7 +133,7 @@ test('item 15: a CRC mismatch gets `checksum mismatch` with its request id, then
   assert.equal(reply!.requestIdLo, 31);
 });
 
-test('item 16: a header announcing a payload above the limit gets `frame too large` at once', async (t) => {
+test('item 16: a header over the payload limit gets `frame too large` at once', async (t) => {
   const server = await serve(t, { limits: { payloadBytesMax: 1024 } });
   const raw = await peer(t, server);
   const header = ping(12).slice();
@@ -144,7 +145,7 @@ test('item 16: a header announcing a payload above the limit gets `frame too lar
   assert.equal(reply!.requestIdLo, 12);
 });
 
-test('items 17-20: compressed flag, flag bit 2, unknown and reply-only op codes keep the connection', async (t) => {
+test('items 17-20: compressed, flag 2, unknown and reply codes keep the connection', async (t) => {
   const server = await serve(t);
   const raw = await peer(t, server);
   raw.write(requestBytes(OpCode.PING, { id: 1, flags: 0x01 }));
@@ -162,7 +163,7 @@ test('items 17-20: compressed flag, flag bit 2, unknown and reply-only op codes 
   assert.equal(raw.isEnded, false);
 });
 
-test('items 21-23: envelope and option errors are request-level; a payload may end after the value', async (t) => {
+test('items 21-24: envelope and option errors keep the connection open', async (t) => {
   const server = await serve(t);
   const raw = await peer(t, server);
   raw.write(ping(1));
@@ -184,7 +185,7 @@ test('items 21-23: envelope and option errors are request-level; a payload may e
   assert.equal(raw.isEnded, false);
 });
 
-test('items 26-27: a request sent one byte per write, and ten in one write, are answered', async (t) => {
+test('items 26-27: one byte per write, and ten requests in one write, are answered', async (t) => {
   const server = await serve(t);
   const raw = await peer(t, server);
   const bytes = requestBytes(OpCode.PING, { id: 77, version: 2, key: 'abc' });
@@ -195,10 +196,11 @@ test('items 26-27: a request sent one byte per write, and ten in one write, are 
   assert.equal((await raw.next()).requestIdLo, 77);
   raw.write(Buffer.concat(Array.from({ length: 10 }, (_, index) => ping(100 + index))));
   const replies = await raw.take(10);
-  assert.deepEqual(replies.map((r) => r.requestIdLo), Array.from({ length: 10 }, (_, i) => 100 + i));
+  const ids = Array.from({ length: 10 }, (_, index) => 100 + index);
+  assert.deepEqual(replies.map((reply) => reply.requestIdLo), ids);
 });
 
-test('item 28: a client that disconnects mid-frame does not disturb other connections', async (t) => {
+test('item 28: a client leaving mid-frame does not disturb other connections', async (t) => {
   const server = await serve(t);
   const steady = await peer(t, server);
   for (let round = 0; round < 5; round++) {
@@ -210,7 +212,7 @@ test('item 28: a client that disconnects mid-frame does not disturb other connec
   }
 });
 
-test('items 29-30, 132: time-series, processing and workflow ops get `not supported`', async (t) => {
+test('items 29-30, 132: time-series, processing, workflows: `not supported`', async (t) => {
   const server = await serve(t);
   const raw = await peer(t, server);
   const codes = [

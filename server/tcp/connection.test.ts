@@ -51,7 +51,7 @@ const blockingGet = (id: number, key: string, blockMs: number): Uint8Array =>
   });
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('item 31: a parked KV_GET does not hold up a later PING, and a put on another connection wakes it', async (t) => {
+test('item 31: a parked KV_GET does not hold up a PING; a put elsewhere wakes it', async (t) => {
   const { server } = await serve(t);
   const waiter = await peer(t, server);
   waiter.write(blockingGet(1, 'k', 5000));
@@ -153,7 +153,7 @@ test('a connection is never timed out between frames, however long it is idle', 
   assert.equal(raw.isEnded, false);
 });
 
-test('a peer that half-closes mid-frame gets its finished replies; the partial frame never runs', async (t) => {
+test('a peer half-closing mid-frame gets its replies; the partial frame never runs', async (t) => {
   const { server, family } = await serve(t);
   const raw = await peer(t, server);
   raw.write(put(1, 'a', 100));
@@ -164,7 +164,7 @@ test('a peer that half-closes mid-frame gets its finished replies; the partial f
   assert.deepEqual(family.started, ['put a']);
 });
 
-test('a frame-level error goes out after the queued replies; parked requests are dropped', async (t) => {
+test('a frame-level error follows the queued replies; parked requests are dropped', async (t) => {
   const { server } = await serve(t);
   const raw = await peer(t, server);
   raw.write(blockingGet(1, 'k', 5000));
@@ -187,7 +187,7 @@ test('closing a connection aborts its parked requests (item 37: they take nothin
   assert.equal(server.parkedCount, 0);
 });
 
-test('graceful shutdown answers parked requests with their timeout outcome and finishes the rest', async (t) => {
+test('shutdown answers parked requests with their timeout outcome, ends the rest', async (t) => {
   const { server } = await serve(t);
   const raw = await peer(t, server);
   raw.write(blockingGet(1, 'k', 60_000));

@@ -102,7 +102,11 @@ export class Dispatcher {
     return this.run(handler, new DispatchedRequest(frame, op, envelope), context);
   }
 
-  private run(handler: Handler, request: HandlerRequest, context: RequestContext): Reply | Promise<Reply> {
+  private run(
+    handler: Handler,
+    request: HandlerRequest,
+    context: RequestContext,
+  ): Reply | Promise<Reply> {
     let result: Reply | Promise<Reply>;
     try {
       result = handler(request, context);

@@ -23,7 +23,9 @@ export interface RequestSpec {
 }
 
 const bytesOf = (value: string | Uint8Array | undefined): Uint8Array =>
-  typeof value === 'string' ? new Uint8Array(Buffer.from(value, 'utf8')) : (value ?? new Uint8Array(0));
+  typeof value === 'string'
+    ? new Uint8Array(Buffer.from(value, 'utf8'))
+    : (value ?? new Uint8Array(0));
 
 /** One request frame, v1 by default. */
 export function requestBytes(opCode: number, spec: RequestSpec = {}): Uint8Array {
