@@ -18,6 +18,7 @@ import { reservedOf, Status, type ReplyFrame } from '../server/wire/frame.ts';
 import { replyBytesMaxDefault } from '../server/wire/limits.ts';
 import { opName } from '../server/wire/opcodes.ts';
 import { OptionsWriter } from '../server/wire/options.ts';
+import { TimeoutLists, type Timed, type TimedList } from './timeout_lists.ts';
 import {
   errorForStatus,
   FloClosedError,
@@ -66,11 +67,32 @@ export interface WireReply {
   readonly body: Uint8Array;
 }
 
-interface PendingCall {
+/** A call in flight, and its place in the timeout lists. */
+class PendingCall implements Timed {
+  readonly id: number;
+  readonly opCode: number;
+  readonly version: number;
+  readonly waitMs: number;
   readonly resolve: (reply: WireReply) => void;
   readonly reject: (error: Error) => void;
-  readonly timer: ReturnType<typeof setTimeout>;
-  readonly version: number;
+  deadlineMs = 0;
+  timedPrev: Timed | null = null;
+  timedNext: Timed | null = null;
+  timedList: TimedList | null = null;
+
+  constructor(
+    id: number,
+    request: { opCode: number; version: number; waitMs: number },
+    resolve: (reply: WireReply) => void,
+    reject: (error: Error) => void,
+  ) {
+    this.id = id;
+    this.opCode = request.opCode;
+    this.version = request.version;
+    this.waitMs = request.waitMs;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
 }
 
 type State = 'idle' | 'connecting' | 'open' | 'closed';
@@ -100,6 +122,7 @@ export class FloConnection {
   private readonly replyBytesMax: number;
   private readonly encoder = new FrameEncoder();
   private readonly pending = new Map<number, PendingCall>();
+  private readonly timeouts = new TimeoutLists((call) => this.expire(call as PendingCall));
   private decoder: FrameDecoder<ReplyFrame>;
   private socket: Socket | null = null;
   private state: State = 'idle';
@@ -148,8 +171,9 @@ export class FloConnection {
       return Promise.reject(error);
     }
     return new Promise<WireReply>((resolve, reject) => {
-      const timer = setTimeout(() => this.expire(id, opCode, waitMs), waitMs);
-      this.pending.set(id, { resolve, reject, timer, version });
+      const call = new PendingCall(id, { opCode, version, waitMs }, resolve, reject);
+      this.pending.set(id, call);
+      this.timeouts.add(call, waitMs);
       if (this.pending.size === 1) this.socket?.ref();
       if (this.state === 'idle') this.open();
       else this.scheduleFlush();
@@ -220,7 +244,7 @@ export class FloConnection {
     this.state = 'connecting';
     const delayMs = this.backoffMs();
     if (delayMs === 0) this.dial();
-    else setTimeout(() => this.dial(), delayMs).unref();
+    else setTimeout(() => this.dial(), delayMs);
   }
 
   private backoffMs(): number {
@@ -284,17 +308,18 @@ export class FloConnection {
       return;
     }
     this.pending.delete(id);
-    clearTimeout(call.timer);
+    this.timeouts.remove(call);
     if (this.pending.size === 0) this.socket?.unref();
     call.resolve({ status: reply.status, body: reply.body });
   }
 
-  private expire(id: number, opCode: number, waitMs: number): void {
-    const call = this.pending.get(id);
-    if (call === undefined) return;
-    this.pending.delete(id);
+  private expire(call: PendingCall): void {
+    assert(this.pending.get(call.id) === call, 'an expiring call is pending');
+    this.pending.delete(call.id);
     if (this.pending.size === 0) this.socket?.unref();
-    call.reject(new FloTimeoutError(`${opName(opCode)} got no reply within ${waitMs} ms`));
+    call.reject(
+      new FloTimeoutError(`${opName(call.opCode)} got no reply within ${call.waitMs} ms`),
+    );
   }
 
   /** Fails every call in flight with `error` and drops the socket. */
@@ -307,7 +332,7 @@ export class FloConnection {
     const calls = [...this.pending.values()];
     this.pending.clear();
     for (const call of calls) {
-      clearTimeout(call.timer);
+      this.timeouts.remove(call);
       call.reject(error);
     }
   }

@@ -10,7 +10,6 @@
 // Format page: docs/format/wire.md.
 
 import { ok as assert } from 'node:assert/strict';
-import { Buffer } from 'node:buffer';
 import { envelopeBytes, writeEnvelope, type EnvelopeParts } from './envelope.ts';
 import {
   frameCrc,
@@ -24,6 +23,7 @@ import {
 import { messageBytesMax } from './limits.ts';
 
 const SLAB_BYTES_DEFAULT = 64 * 1024;
+const utf8 = new TextEncoder();
 
 /** The header fields of a request frame to encode. */
 export interface RequestHeaderFields extends FrameEcho {
@@ -33,7 +33,7 @@ export interface RequestHeaderFields extends FrameEcho {
 
 export class FrameEncoder {
   private readonly slabBytes: number;
-  private slab: Buffer;
+  private slab: Uint8Array;
   /** Pending bytes are slab[start, end). */
   private start = 0;
   private end = 0;
@@ -41,7 +41,7 @@ export class FrameEncoder {
   constructor(slabBytes = SLAB_BYTES_DEFAULT) {
     assert(Number.isSafeInteger(slabBytes) && slabBytes >= HEADER_BYTES, 'slab size');
     this.slabBytes = slabBytes;
-    this.slab = Buffer.allocUnsafe(slabBytes);
+    this.slab = new Uint8Array(slabBytes);
   }
 
   /** Bytes appended and not yet taken. */
@@ -58,12 +58,14 @@ export class FrameEncoder {
 
   /** Appends a reply whose body is `message` as UTF-8, cut to 1 024 bytes at a character. */
   appendReplyMessage(echo: FrameEcho, status: number, message: string): void {
-    const capBytes = Math.min(messageBytesMax, Buffer.byteLength(message));
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; encodeInto writes whole characters only.
+    const capBytes = Math.min(messageBytesMax, 3 * message.length);
     const at = this.openReply(echo, status, capBytes);
-    const written = this.slab.write(message, at + HEADER_BYTES, capBytes, 'utf8');
+    const start = at + HEADER_BYTES;
+    const { written } = utf8.encodeInto(message, this.slab.subarray(start, start + capBytes));
     assert(written <= capBytes, 'message within its cap');
     writeU32(this.slab, at + Offset.LENGTH, written);
-    this.end = at + HEADER_BYTES + written;
+    this.end = start + written;
     this.seal(at, written);
   }
 
@@ -133,8 +135,9 @@ export class FrameEncoder {
   private reserve(frameBytes: number): number {
     if (this.end + frameBytes > this.slab.length) {
       const pending = this.end - this.start;
-      const next = Buffer.allocUnsafe(Math.max(this.slabBytes, pending + frameBytes));
-      this.slab.copy(next, 0, this.start, this.end);
+      // Room to spare: a turn that outgrows one slab must not copy on every later frame.
+      const next = new Uint8Array(Math.max(this.slabBytes, 2 * (pending + frameBytes)));
+      next.set(this.slab.subarray(this.start, this.end));
       this.slab = next;
       this.start = 0;
       this.end = pending;

@@ -37,32 +37,43 @@ const DEFAULT_BYTES = new TextEncoder().encode(DEFAULT_NAMESPACE);
 /** Parses `payload`; throws WireError BAD_REQUEST on a malformed or oversized section. */
 export function parseEnvelope(payload: Uint8Array, limits: WireLimits): Envelope {
   if (payload.length === 0) return EMPTY_ENVELOPE;
-  let offset = 0;
-  const section = (name: string, lengthBytes: 2 | 4): Uint8Array => {
-    if (offset + lengthBytes > payload.length) {
-      throw malformedEnvelope(`${name} length runs past the payload (${payload.length} bytes)`);
-    }
-    const length = lengthBytes === 2 ? readU16(payload, offset) : readU32(payload, offset);
-    const start = offset + lengthBytes;
-    if (start + length > payload.length) {
-      throw malformedEnvelope(
-        `${name} (${length} bytes at offset ${start}) runs past the payload ` +
-          `(${payload.length} bytes)`,
-      );
-    }
-    offset = start + length;
-    return payload.subarray(start, offset);
-  };
-  const namespaceBytes = section('namespace', 2);
-  const key = section('key', 2);
-  const value = section('value', 4);
+  const namespaceEnd = sectionEnd(payload, 0, 2, 'namespace');
+  const keyEnd = sectionEnd(payload, namespaceEnd, 2, 'key');
+  const valueEnd = sectionEnd(payload, keyEnd, 4, 'value');
+  const namespaceBytes = payload.subarray(2, namespaceEnd);
+  const key = payload.subarray(namespaceEnd + 2, keyEnd);
+  const value = payload.subarray(keyEnd + 4, valueEnd);
   let options = TlvOptions.EMPTY;
-  if (offset === payload.length - 1) {
+  if (valueEnd === payload.length - 1) {
     throw malformedEnvelope('one byte after the value section; want none or opts_len');
   }
-  if (offset < payload.length) options = new TlvOptions(section('options', 2));
+  if (valueEnd < payload.length) {
+    const optionsEnd = sectionEnd(payload, valueEnd, 2, 'options');
+    options = new TlvOptions(payload.subarray(valueEnd + 2, optionsEnd));
+  }
   checkEnvelopeLimits(namespaceBytes, key, value, limits);
   return { namespace: namespaceText(namespaceBytes), key, value, options };
+}
+
+/** Where the section whose length field starts at `offset` ends; checks both fit. */
+function sectionEnd(
+  payload: Uint8Array,
+  offset: number,
+  lengthBytes: 2 | 4,
+  name: string,
+): number {
+  if (offset + lengthBytes > payload.length) {
+    throw malformedEnvelope(`${name} length runs past the payload (${payload.length} bytes)`);
+  }
+  const length = lengthBytes === 2 ? readU16(payload, offset) : readU32(payload, offset);
+  const start = offset + lengthBytes;
+  if (start + length > payload.length) {
+    throw malformedEnvelope(
+      `${name} (${length} bytes at offset ${start}) runs past the payload ` +
+        `(${payload.length} bytes)`,
+    );
+  }
+  return start + length;
 }
 
 function checkEnvelopeLimits(
@@ -122,20 +133,23 @@ export function envelopeBytes(parts: EnvelopeParts): number {
 
 /** Writes the envelope at `offset` of `target`; returns the offset after it. */
 export function writeEnvelope(target: Uint8Array, offset: number, parts: EnvelopeParts): number {
-  const sections: [Uint8Array, 2 | 4][] = [
-    [parts.namespace ?? EMPTY, 2],
-    [parts.key ?? EMPTY, 2],
-    [parts.value ?? EMPTY, 4],
-    [parts.options ?? EMPTY, 2],
-  ];
-  let at = offset;
-  for (const [bytes, lengthBytes] of sections) {
-    const max = lengthBytes === 2 ? 0xffff : 0xffff_ffff;
-    if (bytes.length > max) throw new RangeError(`envelope section of ${bytes.length} bytes`);
-    if (lengthBytes === 2) writeU16(target, at, bytes.length);
-    else writeU32(target, at, bytes.length);
-    target.set(bytes, at + lengthBytes);
-    at += lengthBytes + bytes.length;
+  let at = writeSection(target, offset, parts.namespace ?? EMPTY, 2);
+  at = writeSection(target, at, parts.key ?? EMPTY, 2);
+  at = writeSection(target, at, parts.value ?? EMPTY, 4);
+  return writeSection(target, at, parts.options ?? EMPTY, 2);
+}
+
+function writeSection(
+  target: Uint8Array,
+  at: number,
+  bytes: Uint8Array,
+  lengthBytes: 2 | 4,
+): number {
+  if (bytes.length > (lengthBytes === 2 ? 0xffff : 0xffff_ffff)) {
+    throw new RangeError(`envelope section of ${bytes.length} bytes`);
   }
-  return at;
+  if (lengthBytes === 2) writeU16(target, at, bytes.length);
+  else writeU32(target, at, bytes.length);
+  target.set(bytes, at + lengthBytes);
+  return at + lengthBytes + bytes.length;
 }
