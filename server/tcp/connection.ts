@@ -67,6 +67,8 @@ export interface ConnectionConfig {
 type ConnectionState = 'open' | 'draining' | 'closed';
 type DrainCause = 'frame error' | 'peer end' | 'shutdown';
 
+/** Expensive self-checks run when the process was started with INVARIANTS=1 (tests). */
+const invariantsEnabled = process.env['INVARIANTS'] === '1';
 /** After FIN, how long the peer has to close before the socket is destroyed. */
 const LINGER_MS = 2_000;
 const ORDER_COMPACT_MIN = 1024;
@@ -198,14 +200,31 @@ export class Connection implements SlotOwner {
     assert(this.inFlight >= 0, 'in-flight count');
     if (!slot.parked) {
       this.drainOrder();
-      return;
+    } else {
+      this.parked.delete(slot);
+      this.config.parkBudget.release();
+      if (reply !== null && this.state !== 'closed') {
+        this.encoder.appendReply(slot, reply.status, reply.body);
+        this.scheduleFlush();
+      }
     }
-    this.parked.delete(slot);
-    this.config.parkBudget.release();
-    if (reply !== null && this.state !== 'closed') {
-      this.encoder.appendReply(slot, reply.status, reply.body);
-      this.scheduleFlush();
+    if (invariantsEnabled) this.checkInvariants();
+  }
+
+  /**
+   * Every request counted in flight is either waiting in the reply order or parked; parked
+   * slots are unanswered; the order holds no answered slot at its head.
+   */
+  checkInvariants(): void {
+    let waiting = 0;
+    for (let index = this.orderHead; index < this.order.length; index++) {
+      const slot = this.order[index]!;
+      if (!slot.settled && !slot.parked) waiting++;
     }
+    for (const slot of this.parked) assert(slot.parked && !slot.settled, 'parked slot state');
+    assert(waiting + this.parked.size === this.inFlight, 'in-flight count matches the slots');
+    const head = this.order[this.orderHead];
+    assert(head === undefined || (!head.settled && !head.parked), 'the order head is pending');
   }
 
   /** Appends the replies at the head of the arrival order that are ready, in order. */

@@ -95,33 +95,34 @@ export class FrameEncoder {
 
   private openReply(echo: FrameEcho, status: number, bodyBytes: number): number {
     assert(Number.isInteger(status) && status >= 0 && status <= 0xff, 'status is a u8');
+    const at = this.openFrame(echo, bodyBytes);
+    const slab = this.slab;
+    slab[at + Offset.REPLY_VERSION] = echo.version;
+    slab[at + Offset.REPLY_STATUS] = status;
+    slab[at + Offset.REPLY_FLAGS] = 0;
+    slab[at + Offset.REPLY_PAD] = 0;
+    return at;
+  }
+
+  private openRequest(header: RequestHeaderFields, payloadBytes: number): number {
+    assert(header.opCode >= 0 && header.opCode <= 0xffff, 'op code is a u16');
+    const at = this.openFrame(header, payloadBytes);
+    writeU16(this.slab, at + Offset.OP_CODE, header.opCode);
+    this.slab[at + Offset.REQUEST_VERSION] = header.version;
+    this.slab[at + Offset.REQUEST_FLAGS] = header.flags;
+    return at;
+  }
+
+  /** Reserves a frame and writes the fields both headers share; returns where it starts. */
+  private openFrame(echo: FrameEcho, bodyBytes: number): number {
+    assert(echo.reserved.length === 8, 'eight reserved bytes');
     const at = this.reserve(HEADER_BYTES + bodyBytes);
     const slab = this.slab;
     slab.set(MAGIC, at);
     writeU32(slab, at + Offset.LENGTH, bodyBytes);
     writeU32(slab, at + Offset.REQUEST_ID, echo.requestIdLo);
     writeU32(slab, at + Offset.REQUEST_ID + 4, echo.requestIdHi);
-    slab[at + Offset.REPLY_VERSION] = echo.version;
-    slab[at + Offset.REPLY_STATUS] = status;
-    slab[at + Offset.REPLY_FLAGS] = 0;
-    slab[at + Offset.REPLY_PAD] = 0;
     slab.set(echo.reserved, at + Offset.RESERVED);
-    return at;
-  }
-
-  private openRequest(header: RequestHeaderFields, payloadBytes: number): number {
-    assert(header.opCode >= 0 && header.opCode <= 0xffff, 'op code is a u16');
-    assert(header.reserved.length === 8, 'eight reserved bytes');
-    const at = this.reserve(HEADER_BYTES + payloadBytes);
-    const slab = this.slab;
-    slab.set(MAGIC, at);
-    writeU32(slab, at + Offset.LENGTH, payloadBytes);
-    writeU32(slab, at + Offset.REQUEST_ID, header.requestIdLo);
-    writeU32(slab, at + Offset.REQUEST_ID + 4, header.requestIdHi);
-    writeU16(slab, at + Offset.OP_CODE, header.opCode);
-    slab[at + Offset.REQUEST_VERSION] = header.version;
-    slab[at + Offset.REQUEST_FLAGS] = header.flags;
-    slab.set(header.reserved, at + Offset.RESERVED);
     return at;
   }
 
