@@ -65,7 +65,10 @@ function parseImports(path: string, text: string): SourceFile['imports'] {
 
 const isTest = (path: string): boolean => path.endsWith('.test.ts');
 const under = (path: string, folder: string): boolean => path.startsWith(`${folder}/`);
-const engineBase = ['engine/errors.ts', 'engine/assert.ts', 'engine/limits.ts', 'engine/args.ts'];
+const engineBase = [
+  'engine/errors.ts', 'engine/assert.ts', 'engine/limits.ts', 'engine/args.ts',
+  'engine/collections',
+];
 const primitives = ['engine/kv', 'engine/queue', 'engine/stream', 'engine/action'];
 
 /** The folders (or files) a non-test file may import from, by where it lives. */
@@ -73,6 +76,7 @@ function allowedTargets(path: string): string[] | 'any' {
   const own = path.slice(0, path.lastIndexOf('/'));
   if (under(path, 'engine/testing') || path.startsWith('fixtures/')) return 'any';
   if (under(path, 'engine/codec')) return [own, 'engine/errors.ts', 'engine/assert.ts'];
+  if (under(path, 'engine/collections')) return [own, 'engine/assert.ts'];
   if (under(path, 'engine/io')) return [own, 'engine/errors.ts', 'engine/assert.ts'];
   if (under(path, 'engine/log')) return [own, ...engineBase, 'engine/io', 'engine/codec'];
   if (under(path, 'engine/lsm')) {
