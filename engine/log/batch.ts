@@ -135,6 +135,14 @@ export interface BatchSpec {
  * batchBytesMax. LZ4 is used only when it makes the body smaller.
  */
 export function encodeBatch(records: readonly LogRecordInput[], spec: BatchSpec): Uint8Array {
+  return encodeBatchWithHeader(records, spec).bytes;
+}
+
+/** encodeBatch, also returning the header it wrote (saves decoding it again). */
+export function encodeBatchWithHeader(
+  records: readonly LogRecordInput[],
+  spec: BatchSpec,
+): { bytes: Uint8Array; header: BatchHeader } {
   assert(records.length >= 1, 'a batch holds at least one record');
   assert(spec.timestampsMs.length === records.length, 'one timestamp per record');
   if (records.length > batchRecordsMax) {
@@ -172,12 +180,13 @@ export function encodeBatch(records: readonly LogRecordInput[], spec: BatchSpec)
       compression = Compression.lz4;
     }
   }
-  writeBatchHeader(batch, {
+  const header: BatchHeader = {
     crc: 0, bodyBytes: batch.length - BATCH_HEADER_BYTES, version: BATCH_VERSION, compression,
     baseOffset: spec.baseOffset, recordCount: records.length, rawBodyBytes,
     firstTimestampMs, maxTimestampMs,
-  });
-  return batch;
+  };
+  header.crc = writeBatchHeader(batch, header);
+  return { bytes: batch, header };
 }
 
 function encodeRecordBody(
@@ -211,7 +220,8 @@ function encodeRecordBody(
   return position;
 }
 
-function writeBatchHeader(batch: Uint8Array, header: BatchHeader): void {
+// Writes the header fields and the CRC; returns the CRC.
+function writeBatchHeader(batch: Uint8Array, header: BatchHeader): number {
   writeU32(batch, 0, BATCH_MAGIC);
   writeU32(batch, 8, header.bodyBytes);
   batch[12] = header.version;
@@ -223,7 +233,9 @@ function writeBatchHeader(batch: Uint8Array, header: BatchHeader): void {
   writeU32(batch, 28, header.rawBodyBytes);
   writeI64(batch, 32, header.firstTimestampMs);
   writeI64(batch, 40, header.maxTimestampMs);
-  writeU32(batch, 4, crc32(batch.subarray(8)));
+  const crc = crc32(batch.subarray(8));
+  writeU32(batch, 4, crc);
+  return crc;
 }
 
 /** Why a header or batch is not valid; null when it is. */

@@ -22,7 +22,7 @@ import {
   syncIntervalMsDefault, waitMsMax, batchRecordsMax,
 } from '../limits.ts';
 import {
-  checkRecordInput, Compression, decodeBatchRecords, encodeBatch, decodeBatchHeader,
+  checkRecordInput, Compression, decodeBatchRecords, encodeBatchWithHeader,
   type BatchHeader, type LogRecord, type LogRecordInput,
 } from './batch.ts';
 import { scanBatches, Segment } from './segment.ts';
@@ -227,9 +227,8 @@ export class SegmentedLog {
       timestampsMs[i] = lastMs;
     }
     const baseOffset = this.assignedOffset;
-    const bytes = encodeBatch(records, { baseOffset, timestampsMs, compression: this.compression });
-    const header = decodeBatchHeader(bytes, 0);
-    assert(typeof header !== 'string', 'an encoded batch decodes');
+    const { bytes, header } = encodeBatchWithHeader(records,
+      { baseOffset, timestampsMs, compression: this.compression });
     this.lastTimestampMs = lastMs;
     this.assignedOffset = baseOffset + records.length;
     this.pending.push({ bytes, header });
