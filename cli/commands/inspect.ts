@@ -66,9 +66,10 @@ function renderSegment(result: SegmentInspection): string {
     for (const record of batch.records ?? []) {
       const headers = record.headers.map(([name, value]) =>
         `${describeBytes(name)}=${describeBytes(value)}`).join(' ');
+      const headerText = headers.length > 0 ? `  headers: ${headers}` : '';
       text += `  offset ${record.offset}  ${formatTimestamp(record.timestampMs)}  ` +
         `key=${record.key === null ? '(none)' : describeBytes(record.key)}  ` +
-        `value=${describeBytes(record.value)}${headers.length > 0 ? `  headers: ${headers}` : ''}\n`;
+        `value=${describeBytes(record.value)}${headerText}\n`;
     }
   }
   if (result.problem !== null) {

@@ -80,7 +80,8 @@ export function inspectSegment(
 }
 
 function describeStop(stop: ScanStop): { position: number; reason: string } {
-  return { position: stop.position, reason: stop.torn ? `${stop.reason} (torn tail)` : stop.reason };
+  const reason = stop.torn ? `${stop.reason} (torn tail)` : stop.reason;
+  return { position: stop.position, reason };
 }
 
 export interface LogInspection {
@@ -157,7 +158,9 @@ function checkIndexes(
     fs.stat(joinPath(dir, name)) === null ? null : fs.readFile(joinPath(dir, name));
   const idx = read(segName.replace(/\.seg$/, '.idx'));
   const tix = read(segName.replace(/\.seg$/, '.tix'));
-  if (idx === null) return { offsetIndex: 'missing', timeIndex: tix === null ? 'missing' : 'unchecked' };
+  if (idx === null) {
+    return { offsetIndex: 'missing', timeIndex: tix === null ? 'missing' : 'unchecked' };
+  }
   const decoded = decodeOffsetIndex(idx, baseOffset, 1, sizeBytes);
   if (typeof decoded === 'string') return { offsetIndex: decoded, timeIndex: 'unchecked' };
   if (tix === null) return { offsetIndex: 'ok', timeIndex: 'missing' };
