@@ -16,7 +16,8 @@ import {
 import { encodeOffsetIndex, encodeTimeIndex, SparseIndex } from './sparse_index.ts';
 
 const OFFSET_DIGITS = 20;
-const READ_CHUNK_BYTES = 256 * 1024;
+/** Default read size of a scan: large enough to amortize a syscall over many batches. */
+export const READ_CHUNK_BYTES = 256 * 1024;
 
 /** File names of the segment with base offset `baseOffset`. */
 export function segmentFileNames(baseOffset: number): { seg: string; idx: string; tix: string } {
@@ -63,15 +64,16 @@ export function scanBatches(
   endPosition: number,
   expected: { offset: number | null; timestampMs: number },
   visit: (batch: ScannedBatch) => boolean,
+  chunkBytes = READ_CHUNK_BYTES,
 ): ScanStop | null {
-  let chunk = new Uint8Array(0);
+  let chunk: Uint8Array = new Uint8Array(0);
   let chunkStart = position;
   let expectedOffset = expected.offset;
   let lastTimestampMs = expected.timestampMs;
   while (position < endPosition) {
     if (position + BATCH_HEADER_BYTES > chunkStart + chunk.length) {
       chunkStart = position;
-      chunk = readChunk(file, position, endPosition, BATCH_HEADER_BYTES);
+      chunk = readChunk(file, position, endPosition, BATCH_HEADER_BYTES, chunkBytes);
     }
     if (chunk.length - (position - chunkStart) < BATCH_HEADER_BYTES) {
       return { position, reason: 'batch header cut short', torn: true };
@@ -84,7 +86,7 @@ export function scanBatches(
     }
     if (position + size > chunkStart + chunk.length) {
       chunkStart = position;
-      chunk = readChunk(file, position, endPosition, size);
+      chunk = readChunk(file, position, endPosition, size, chunkBytes);
     }
     const at = position - chunkStart;
     if (!checkBatchCrc(chunk, at, header)) {
@@ -106,8 +108,14 @@ export function scanBatches(
 }
 
 // Reads at least `minBytes` (when the file has them) from `position`, up to a chunk.
-function readChunk(file: FileHandle, position: number, endPosition: number, minBytes: number) {
-  const length = Math.min(Math.max(minBytes, READ_CHUNK_BYTES), endPosition - position);
+function readChunk(
+  file: FileHandle,
+  position: number,
+  endPosition: number,
+  minBytes: number,
+  chunkBytes: number,
+): Uint8Array {
+  const length = Math.min(Math.max(minBytes, chunkBytes), endPosition - position);
   const chunk = new Uint8Array(length);
   const bytesRead = file.readAt(chunk, 0, length, position);
   return bytesRead === length ? chunk : chunk.subarray(0, bytesRead);

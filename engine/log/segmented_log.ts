@@ -294,6 +294,7 @@ export class SegmentedLog {
       if (segment.recordCount === 0 || segment.maxTimestampMs < timestampMs) continue;
       const start = this.indexOf(segment).positionForTimestamp(timestampMs);
       let found = -1;
+      // The target lies within about one index interval of the start: read just that much.
       scanBatches(segment.handle(), start, this.readLimit(segment),
         { offset: null, timestampMs: -Infinity }, (batch) => {
           if (batch.header.maxTimestampMs < timestampMs) return true;
@@ -301,7 +302,7 @@ export class SegmentedLog {
           decodeBatchRecords(batch.bytes, 0, batch.header, 0, batchRecordsMax, records);
           found = records.find((record) => record.timestampMs >= timestampMs)?.offset ?? -1;
           return found < 0;
-        });
+        }, 2 * this.intervalBytes);
       if (found >= 0) return found;
     }
     return this.publishedOffset;
