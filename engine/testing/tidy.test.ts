@@ -79,12 +79,14 @@ function allowedTargets(path: string): string[] | 'any' {
   if (under(path, 'engine/collections')) return [own, 'engine/assert.ts'];
   if (under(path, 'engine/io')) return [own, 'engine/errors.ts', 'engine/assert.ts'];
   if (under(path, 'engine/log')) return [own, ...engineBase, 'engine/io', 'engine/codec'];
+  if (under(path, 'engine/catalog')) return [own, ...engineBase, 'engine/io', 'engine/codec'];
   if (under(path, 'engine/lsm')) {
     return [own, ...engineBase, 'engine/io', 'engine/codec', 'engine/log'];
   }
   const primitive = primitives.find((folder) => under(path, folder));
   if (primitive !== undefined) {
-    const allowed = [own, ...engineBase, 'engine/io', 'engine/codec', 'engine/log', 'engine/lsm'];
+    const allowed = [own, ...engineBase, 'engine/io', 'engine/codec', 'engine/log', 'engine/lsm',
+      'engine/catalog'];
     // Actions are built on the queue primitive (issue: "no second queue implementation").
     if (primitive === 'engine/action') allowed.push('engine/queue');
     return allowed;
