@@ -186,7 +186,7 @@ test('a failed fsync fails the log: pending and later appends get the same error
   await log.close();
 });
 
-test('a failed write fails the log the same way, and a reopen recovers what was durable', async () => {
+test('a failed write fails the log the same way; a reopen recovers what was durable', async () => {
   const { open, fs, options } = setup();
   const log = await open();
   await log.append([{ value: value('a') }]);
