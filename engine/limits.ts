@@ -39,4 +39,4 @@ assert(segmentBytesMaxLimit + batchBytesMax < 2 ** 32, 'segment positions must f
 assert(segmentBytesMin <= segmentBytesDefault, 'segment default below minimum');
 assert(segmentBytesDefault <= segmentBytesMaxLimit, 'segment default above maximum');
 assert(recordKeyBytesMax + recordValueBytesMax < batchBytesMax, 'a record must fit a batch');
-assert(indexIntervalBytesDefault < segmentBytesMin, 'index interval must be below a segment');
+assert(indexIntervalBytesDefault <= segmentBytesMin, 'index interval above a segment');

@@ -20,3 +20,14 @@ export { NodeFs } from './io/node_fs.ts';
 export { MemFs } from './io/mem_fs.ts';
 export type { Clock, Timer } from './io/clock.ts';
 export { RealClock, ManualClock } from './io/clock.ts';
+
+// ---- storage: the segmented log ----
+export { SegmentedLog } from './log/segmented_log.ts';
+export type {
+  Durability, LogOptions, AppendOptions, AppendResult, ReadOptions, SegmentInfo,
+} from './log/segmented_log.ts';
+export type { LogRecord, LogRecordInput } from './log/batch.ts';
+export type { RecoveryReport } from './log/recovery.ts';
+export type { RetentionPolicy } from './log/retention.ts';
+export { inspectSegment, inspectLog } from './log/inspect.ts';
+export type { SegmentInspection, BatchInspection, LogInspection } from './log/inspect.ts';
