@@ -1,6 +1,6 @@
 // The error table: every engine error code maps to a wire status the spec allows for it, and
 // on to an HTTP status; non-engine errors are not mapped (they are bugs, answered
-// INTERNAL_ERROR).
+// INTERNAL_ERROR). Also pins the protocol's wait bound to the engine's.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +11,10 @@ import {
   ErrorCode,
   NotFoundError,
 } from '../engine/mod.ts';
+import { waitMsMax as engineWaitMsMax } from '../engine/limits.ts';
 import { engineErrorReply, httpStatusOf, wireStatusOf } from './error_table.ts';
 import { Status } from './wire/frame.ts';
+import { waitMsMax } from './wire/limits.ts';
 
 test('every engine error code maps to a wire status and an HTTP status', () => {
   for (const code of Object.values(ErrorCode)) {
@@ -38,4 +40,8 @@ test('engineErrorReply maps engine errors with their message and leaves other er
     Status.UNAVAILABLE);
   assert.equal(engineErrorReply(new TypeError('bug')), null);
   assert.equal(engineErrorReply('string'), null);
+});
+
+test('the wire wait bound equals the engine wait bound', () => {
+  assert.equal(waitMsMax, engineWaitMsMax);
 });

@@ -2,7 +2,7 @@
 // hard ceilings the encoding itself sets. Every default is configurable; how the bounds relate
 // is checked when this module loads (TigerBeetle constants.zig). server/wire may not import
 // engine/limits.ts, so the protocol's own numbers live here. NB: waitMsMax below is the same
-// bound as engine/limits.ts waitMsMax (spec §2.7); change both together.
+// bound as engine/limits.ts waitMsMax (spec §2.7); server/error_table.test.ts checks it.
 
 import { ok as assert } from 'node:assert/strict';
 
