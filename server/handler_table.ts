@@ -3,7 +3,7 @@
 // Only ops the op table marks full or stub may be registered, each once.
 
 import type { Handler } from './handler.ts';
-import { opInfo, type OpInfo } from './wire/opcodes.ts';
+import { opInfo } from './wire/opcodes.ts';
 
 export class HandlerTable {
   private readonly handlers = new Map<number, Handler>();
@@ -23,10 +23,5 @@ export class HandlerTable {
   /** The handler of `opCode`, or undefined. */
   get(opCode: number): Handler | undefined {
     return this.handlers.get(opCode);
-  }
-
-  /** The ops that have a handler, by ascending code. */
-  registered(): OpInfo[] {
-    return [...this.handlers.keys()].sort((a, b) => a - b).map((code) => opInfo(code)!);
   }
 }

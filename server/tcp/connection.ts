@@ -115,11 +115,6 @@ export class Connection implements SlotOwner {
     socket.on('close', () => this.onClose());
   }
 
-  /** Requests received and not yet answered (parked ones included). */
-  get inFlightCount(): number {
-    return this.inFlight;
-  }
-
   /** Graceful shutdown (§3.8); resolves when the socket has closed. */
   shutdown(graceMs: number): Promise<void> {
     this.beginDrain('shutdown', graceMs);

@@ -77,10 +77,6 @@ export class Dispatcher {
     this.options = options;
   }
 
-  get authEnabled(): boolean {
-    return this.options.authEnabled;
-  }
-
   /** The reply to `frame`: immediate, or a promise that never rejects. */
   dispatch(frame: RequestFrame, context: RequestContext): Reply | Promise<Reply> {
     const rejection = opRejection(frame.opCode);

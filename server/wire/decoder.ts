@@ -98,11 +98,6 @@ export class FrameDecoder<F> {
     return this.decoded;
   }
 
-  /** The error this decoder failed with, or null. */
-  get error(): FrameError | null {
-    return this.failure;
-  }
-
   push(chunk: Uint8Array): void {
     if (this.failure !== null || chunk.length === 0) return;
     // A plain Uint8Array view: its subarrays are much cheaper than a Buffer's.

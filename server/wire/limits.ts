@@ -32,8 +32,6 @@ export const wireLimitsDefault: WireLimits = {
 export const messageBytesMax = 1024;
 /** Longest name carried inside a value: group, consumer, action, task id… (bytes). */
 export const nameBytesMax = 255;
-/** Longest TLV option data (bytes): set by the u8 length field. */
-export const optionBytesMax = 255;
 /** Longest options section (bytes): set by the u16 opts_len field. */
 export const optionsBytesMax = 0xffff;
 /** Longest `block_ms` / `wait_ms` (ms). */
