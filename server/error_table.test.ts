@@ -38,7 +38,10 @@ test('engineErrorReply maps engine errors with their message and leaves other er
     Status.INTERNAL_ERROR);
   assert.equal(engineErrorReply(new EngineError(ErrorCode.closed, 'closing'))?.status,
     Status.UNAVAILABLE);
-  assert.equal(engineErrorReply(new TypeError('bug')), null);
+  assert.deepEqual(engineErrorReply(new RangeError('count must be in [1, 100], got 0')),
+    { status: Status.BAD_REQUEST, message: 'count must be in [1, 100], got 0' });
+  assert.equal(engineErrorReply(new TypeError('x'))?.status, Status.BAD_REQUEST);
+  assert.equal(engineErrorReply(new Error('bug')), null);
   assert.equal(engineErrorReply('string'), null);
 });
 

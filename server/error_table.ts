@@ -52,10 +52,15 @@ export function httpStatusOf(status: Status): number {
 }
 
 /**
- * The wire status and message for `error` when it is an engine condition, or null when it is
- * not (a bug: the caller answers INTERNAL_ERROR and reports it).
+ * The wire status and message for `error` when it is an engine condition or a bad argument
+ * (TypeError/RangeError), or null when it is neither (a bug: the caller answers
+ * INTERNAL_ERROR and reports it).
  */
 export function engineErrorReply(error: unknown): { status: Status; message: string } | null {
+  // The engine throws TypeError/RangeError for bad arguments (STYLE §5): the caller's mistake.
+  if (error instanceof TypeError || error instanceof RangeError) {
+    return { status: Status.BAD_REQUEST, message: error.message };
+  }
   if (!(error instanceof EngineError)) return null;
   const status = statusByCode[error.code];
   return status === undefined ? null : { status, message: error.message };

@@ -131,7 +131,7 @@ export class Dispatcher {
 
   private normalise(reply: unknown, op: OpInfo): Reply {
     if (!isReply(reply)) {
-      return this.replyForError(new TypeError(`${op.name} handler returned no Reply`), op);
+      return this.replyForError(new Error(`${op.name} handler returned no Reply (a bug)`), op);
     }
     if (reply.status === Status.OK) return reply;
     // KV ops answer NOT_FOUND with an empty body, blocking timeouts included (§3.4).
