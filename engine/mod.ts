@@ -31,3 +31,7 @@ export type { RecoveryReport } from './log/recovery.ts';
 export type { RetentionPolicy } from './log/retention.ts';
 export { inspectSegment, inspectLog } from './log/inspect.ts';
 export type { SegmentInspection, BatchInspection, LogInspection } from './log/inspect.ts';
+
+// ---- the engine ----
+export { openFlo, Flo, Namespaces, checkNamespaceName } from './flo.ts';
+export type { FloOptions, NamespacedStore } from './flo.ts';
