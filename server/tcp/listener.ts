@@ -9,6 +9,7 @@
 import { ok as assert } from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Clock } from '../../engine/mod.ts';
+import type { ConnectionObserver } from '../metrics/server_metrics.ts';
 import { Connection, ParkBudget, type ConnectionConfig } from './connection.ts';
 import type { Dispatcher } from './dispatch.ts';
 
@@ -25,6 +26,7 @@ export interface ListenerOptions {
   readonly closeGraceMs: number;
   readonly shutdownGraceMs: number;
   readonly writeHighWaterBytes: number;
+  readonly observer: ConnectionObserver;
 }
 
 export class FloListener {
@@ -46,6 +48,7 @@ export class FloListener {
       closeGraceMs: options.closeGraceMs,
       writeHighWaterBytes: options.writeHighWaterBytes,
       parkBudget: new ParkBudget(options.parkedMax),
+      observer: options.observer,
     };
     this.server = createServer({
       allowHalfOpen: true,
