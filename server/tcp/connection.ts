@@ -373,6 +373,9 @@ export class Connection implements SlotOwner {
     }
     this.flush();
     this.socket.end();
+    // Read again (onData drops what arrives now): a paused socket never sees the peer's FIN,
+    // so a peer that sent anything after the drain began would be held for the whole linger.
+    this.socket.resume();
     this.lingerTimer = this.config.clock.setTimer(LINGER_MS, () => this.socket.destroy());
   }
 
