@@ -10,7 +10,7 @@
 
 import { ok as assert } from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { bind, boundAddress } from '../bind.ts';
 
 /** The body of GET /health. */
 export interface HealthReport {
@@ -51,21 +51,13 @@ export class HttpListener {
   static async listen(options: HttpListenerOptions): Promise<HttpListener> {
     assert(Number.isInteger(options.port) && options.port >= 0, 'HTTP port');
     const listener = new HttpListener(options);
-    await new Promise<void>((resolve, reject) => {
-      listener.server.once('error', reject);
-      listener.server.listen(options.port, options.host, () => {
-        listener.server.off('error', reject);
-        resolve();
-      });
-    });
+    await bind(listener.server, options.port, options.host);
     return listener;
   }
 
   /** The bound address (the real port when 0 was asked for). */
   get address(): { host: string; port: number } {
-    const info = this.server.address() as AddressInfo | null;
-    assert(info !== null, 'the HTTP listener is bound');
-    return { host: info.address, port: info.port };
+    return boundAddress(this.server);
   }
 
   /** Stops accepting and closes every connection, idle or not. Idempotent. */
