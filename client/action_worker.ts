@@ -11,6 +11,7 @@
 // (exponentially, with jitter) and registers again before it polls, as after a reconnect.
 // stop() ends the poll, waits for running tasks, deregisters and closes both connections.
 
+import { ok as assert } from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ActionApi, type RegisterOptions, type Task } from './action.ts';
 import type { Bytes } from './bytes.ts';
@@ -199,6 +200,8 @@ export class ActionWorker {
   }
 
   private startTask(task: Task): void {
+    // The loop polls only below the bound, and one poll brings one task.
+    assert(this.running.size < this.concurrency, 'a task beyond the concurrency bound');
     const registered = this.handlers.get(task.action);
     const run = registered === undefined
       ? this.settle(task, () => Promise.reject(new NonRetryableError(
@@ -217,6 +220,7 @@ export class ActionWorker {
     handler: (context: TaskContext) => Promise<Bytes | void> | Bytes | void,
     leaseMs: number,
   ): Promise<void> {
+    assert(leaseMs > 0, 'a lease has a length');
     const lease = new AbortController();
     const touch = async (extendMs = leaseMs): Promise<void> => {
       try {

@@ -5,6 +5,7 @@
 // does not fit its layout is a FloProtocolError naming the op. Also the options every call
 // takes (CallBase).
 
+import { ok as assert } from 'node:assert/strict';
 import { BodyReader } from '../server/wire/body_reader.ts';
 import { Status } from '../server/wire/frame.ts';
 import { opName } from '../server/wire/opcodes.ts';
@@ -64,6 +65,8 @@ export class FamilyBase {
   }
 
   protected send(opCode: number, request: FamilyRequest): Promise<WireReply> {
+    assert(Number.isInteger(opCode) && opCode >= 0 && opCode <= 0xffff, 'an op code is a u16');
+    assert(request.blockMs === undefined || request.blockMs >= 0, 'block time is not negative');
     return this.transport.request(opCode, {
       namespace: request.namespace ?? this.defaultNamespace,
       key: bytesOf(request.key),

@@ -103,6 +103,7 @@ export async function startFloServer(
     throw error;
   }
   serverMetrics.bind(tcp);
+  assert(phase === 'starting' && tcp.address.port > 0, 'bound before ready');
   phase = 'ok';
   (config.log ?? ((line: string) => void process.stdout.write(`${line}\n`)))(
     startLine(tcp.address, http?.address ?? null, health()));

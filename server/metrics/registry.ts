@@ -88,12 +88,14 @@ export class HistogramChild {
   }
 
   observe(value: number): void {
+    assert(!Number.isNaN(value), 'a histogram observes numbers');
     const bounds = this.bounds;
     let index = 0;
     while (index < bounds.length && value > bounds[index]!) index++;
     if (index < bounds.length) this.bucketCounts[index]!++;
     this.sum += value;
     this.count++;
+    assert(index === bounds.length || value <= bounds[index]!, 'the bucket holds the value');
   }
 }
 

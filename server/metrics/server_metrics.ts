@@ -128,6 +128,7 @@ export class ServerMetrics implements ConnectionObserver {
     const statusSlot = status >= 0 && status < DROPPED_SLOT ? status : DROPPED_SLOT;
     assert(Number.isFinite(durationMs), 'a request duration is a finite number');
     const index = opSlot * STATUS_SLOTS + statusSlot;
+    assert(index < this.requestChildren.length, 'the request slot exists');
     const counter = this.requestChildren[index] ?? this.resolveRequest(opSlot, statusSlot);
     counter.value++;
     const histogram = this.latencyChildren[opSlot] ?? this.resolveLatency(opSlot);

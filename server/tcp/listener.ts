@@ -4,7 +4,7 @@
 // one server-wide ParkBudget. shutdown() is the graceful stop of §3.8: stop accepting, let
 // every connection finish its immediate requests and answer its parked ones with their
 // timeout outcome, flush, close; connections still open after the grace are destroyed.
-// Created by server/mod.ts startServer().
+// Created by server/start_server.ts startServer().
 
 import { ok as assert } from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';

@@ -54,7 +54,7 @@ export class FakeActions {
       return ok(request.key.slice());
     });
     table.register(OpCode.ACTION_INVOKE, (request) => this.invoke(request));
-    table.register(OpCode.ACTION_AWAIT, (request, context) => this.await(request, context));
+    table.register(OpCode.ACTION_AWAIT, (request, context) => this.awaitTask(request, context));
     table.register(OpCode.ACTION_COMPLETE, (request) => this.finish(request, 'complete'));
     table.register(OpCode.ACTION_FAIL, (request) => this.finish(request, 'fail'));
     table.register(OpCode.ACTION_TOUCH, (request) => this.finish(request, 'touch'));
@@ -97,7 +97,7 @@ export class FakeActions {
     return ok(Buffer.from(run.runId));
   }
 
-  private async await(request: HandlerRequest, context: RequestContext): Promise<Reply> {
+  private async awaitTask(request: HandlerRequest, context: RequestContext): Promise<Reply> {
     const worker = text(request.key);
     const reader = new BodyReader(request.value);
     const actions = Array.from({ length: reader.u32() }, () => text(reader.bytesU16()));
