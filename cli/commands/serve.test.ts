@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Buffer } from 'node:buffer';
 import { RawPeer, requestBytes } from '../../server/testing/raw_peer.ts';
 import { OpCode, Status } from '../../server/mod.ts';
 
@@ -118,11 +119,23 @@ test('a second flo serve on the same data directory fails with one line', async 
   assert.equal(await within(first.exited, 10_000, 'exit after SIGINT'), 0, first.stderr);
 });
 
-test('flo serve --dev runs in memory and touches no data directory', async (t) => {
+test('flo serve --dev runs in memory, with the auth and node id it was given', async (t) => {
   const dir = tempDir(t);
-  const child = spawnFlo(t, ['--dev', '--data-dir', join(dir, 'never')]);
-  const { line } = await started(child);
+  const child = spawnFlo(t, ['--dev', '--data-dir', join(dir, 'never'), '--auth-token', 's3cret'],
+    { FLO_NODE_ID: 'edge-7' });
+  const { port, line } = await started(child);
   assert.ok(line.endsWith('data dir (memory), durability memory'), line);
+  const raw = await RawPeer.connect(port);
+  t.after(() => raw.destroy());
+  raw.write(requestBytes(OpCode.NAMESPACE_LIST, { id: 1 }));
+  assert.equal((await raw.next(5_000)).status, Status.UNAUTHORIZED);
+  raw.write(requestBytes(OpCode.AUTH, { id: 2, value: 's3cret' }));
+  assert.equal((await raw.next(5_000)).status, Status.OK);
+  raw.write(requestBytes(OpCode.CLUSTER_STATUS, { id: 3 }));
+  const status = JSON.parse(Buffer.from((await raw.next(5_000)).body).toString()) as
+    { node_id: string };
+  assert.equal(status.node_id, 'edge-7');
+  raw.destroy();
   child.process.kill('SIGTERM');
   assert.equal(await within(child.exited, 10_000, 'exit after SIGTERM'), 0);
   assert.throws(() => rmSync(join(dir, 'never')), /ENOENT/);
