@@ -149,6 +149,11 @@ export class FloConnection {
     this.decoder = new FrameDecoder(replyLayout, this.replyBytesMax);
   }
 
+  /** The header version requests are sent with unless a call names one. */
+  get headerVersion(): 1 | 2 {
+    return this.version;
+  }
+
   /** Calls in flight. */
   get pendingCount(): number {
     return this.pending.size;

@@ -58,3 +58,16 @@ test('namespaces: a namespace with data needs force to go, and force drops the d
   assert.equal(flo.namespaces.exists('implicit'), false);
   await flo.close();
 });
+
+test('namespaces: concurrent creates and deletes all persist (writes never overlap)', async () => {
+  const fs = new MemFs();
+  const flo = await openFlo(options(fs));
+  const names = Array.from({ length: 20 }, (_, index) => `tenant-${index}`);
+  await Promise.all(names.map((name) => flo.namespaces.create(name)));
+  await Promise.all([flo.namespaces.delete('tenant-3'), flo.namespaces.create('late')]);
+  await flo.close();
+  const reopened = await openFlo(options(fs));
+  const expected = ['default', 'late', ...names.filter((name) => name !== 'tenant-3')];
+  assert.deepEqual(reopened.namespaces.list(), expected.sort());
+  await reopened.close();
+});

@@ -54,6 +54,10 @@ export class Namespaces {
   private readonly fs: FileSystem;
   private readonly path: string;
   private readonly stores: () => NamespacedStore[];
+  /** The NAMESPACES write not yet started: later changes join it (one write for many). */
+  private persistQueued: Promise<void> | null = null;
+  /** The last write queued; each write starts after the one before has finished. */
+  private persistTail: Promise<void> = Promise.resolve();
 
   constructor(
     fs: FileSystem,
@@ -111,9 +115,22 @@ export class Namespaces {
     if (this.explicit.delete(namespace)) await this.persist();
   }
 
-  private async persist(): Promise<void> {
-    const list = [...this.explicit].sort();
-    await writeFileAtomic(this.fs, this.path, encodeFrame(utf8(JSON.stringify(list))));
+  /**
+   * Writes the registry. Writes never overlap (two writeFileAtomic calls would share one
+   * temporary file, and the second rename would fail), and each writes the set as it is when
+   * it starts, so a change joins the queued write when there is one.
+   */
+  private persist(): Promise<void> {
+    if (this.persistQueued !== null) return this.persistQueued;
+    const write = this.persistTail.then(() => {
+      this.persistQueued = null;
+      const list = [...this.explicit].sort();
+      return writeFileAtomic(this.fs, this.path, encodeFrame(utf8(JSON.stringify(list))));
+    });
+    this.persistQueued = write;
+    // A failed write fails its callers; the next change writes the whole set again.
+    this.persistTail = write.catch(() => undefined);
+    return write;
   }
 }
 

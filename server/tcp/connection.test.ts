@@ -213,6 +213,23 @@ test('shutdown answers parked requests with their timeout outcome, ends the rest
   );
 });
 
+test('shutdown does not wait out the linger for a peer that wrote during the drain',
+  async (t) => {
+    const { server } = await serve(t);
+    const raw = await peer(t, server);
+    raw.write(requestBytes(OpCode.QUEUE_DEQUEUE, { id: 1, key: 'q' }));
+    await sleep(30);
+    const started = performance.now();
+    const stopped = server.shutdown();
+    assert.equal((await raw.next()).requestIdLo, 1);
+    // Like a client that polls again at once: these bytes reach a draining connection.
+    raw.write(ping(2));
+    await stopped;
+    const elapsedMs = performance.now() - started;
+    assert.ok(elapsedMs < 1_000, `shutdown took ${elapsedMs} ms (the linger is 2 000)`);
+    assert.equal(raw.queued, 0, 'the late PING is not answered');
+  });
+
 test('a peer that does not read stops the server reading; memory stays bounded', async (t) => {
   const { server, family } = await serve(t, { writeHighWaterBytes: 64 * 1024 });
   const raw = await peer(t, server);

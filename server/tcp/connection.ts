@@ -13,6 +13,8 @@
 // ones finish (for at most closeGraceMs), sends exactly one error frame and FIN. A peer that
 // half-closes gets the same without the error frame. shutdown() (§3.8) answers parked requests
 // with their timeout outcome instead of dropping them. States: open -> draining -> closed.
+// Every request, byte and frame error is reported to the config's ConnectionObserver
+// (server/metrics/server_metrics.ts), which only adds to numbers.
 
 import { ok as assert } from 'node:assert/strict';
 import type { Socket } from 'node:net';
@@ -22,6 +24,7 @@ import { FrameDecoder, FrameError, requestLayout } from '../wire/decoder.ts';
 import { FrameEncoder } from '../wire/encoder.ts';
 import { Status, type RequestFrame } from '../wire/frame.ts';
 import { timeoutReply } from '../wire/opcodes.ts';
+import type { ConnectionObserver } from '../metrics/server_metrics.ts';
 import type { Dispatcher } from './dispatch.ts';
 import { RequestSlot, type SlotOwner } from './request_slot.ts';
 
@@ -62,7 +65,19 @@ export interface ConnectionConfig {
   /** Bytes of replies gathered before they are written without waiting for the turn's end. */
   readonly writeHighWaterBytes: number;
   readonly parkBudget: ParkBudget;
+  /** Told about connections, bytes, requests and frame errors (metrics). */
+  readonly observer: ConnectionObserver;
 }
+
+/** An observer that records nothing (servers started without metrics, tests). */
+export const NO_OBSERVER: ConnectionObserver = {
+  connectionOpened: () => {},
+  connectionClosed: () => {},
+  received: () => {},
+  sent: () => {},
+  requestDone: () => {},
+  frameError: () => {},
+};
 
 type ConnectionState = 'open' | 'draining' | 'closed';
 type DrainCause = 'frame error' | 'peer end' | 'shutdown';
@@ -113,6 +128,7 @@ export class Connection implements SlotOwner {
       // 'close' follows every 'error'; onClose cleans up. Nothing to add here.
     });
     socket.on('close', () => this.onClose());
+    config.observer.connectionOpened();
   }
 
   /** Graceful shutdown (§3.8); resolves when the socket has closed. */
@@ -145,6 +161,7 @@ export class Connection implements SlotOwner {
 
   private onData(chunk: Buffer): void {
     if (this.state !== 'open') return;
+    this.config.observer.received(chunk.length);
     this.decoder.push(chunk);
     this.pump();
   }
@@ -156,6 +173,7 @@ export class Connection implements SlotOwner {
       if (result === null) break;
       if (result instanceof FrameError) {
         this.finalError = result;
+        this.config.observer.frameError(result.reason);
         this.beginDrain('frame error', this.config.closeGraceMs);
         return;
       }
@@ -169,10 +187,11 @@ export class Connection implements SlotOwner {
     if (this.inFlight >= this.config.inFlightMax) {
       // §3.2.7: answered at once, not run, and not queued behind earlier replies.
       this.encoder.appendReplyMessage(frame, Status.OVERLOADED, 'too many requests in flight');
+      this.config.observer.requestDone(frame.opCode, Status.OVERLOADED, 0);
       this.scheduleFlush();
       return;
     }
-    const slot = new RequestSlot(this, frame);
+    const slot = new RequestSlot(this, frame, this.config.clock.monotonicMs());
     this.inFlight++;
     this.order.push(slot);
     let result: Reply | Promise<Reply>;
@@ -193,6 +212,8 @@ export class Connection implements SlotOwner {
     slot.reply = reply;
     this.inFlight--;
     assert(this.inFlight >= 0, 'in-flight count');
+    this.config.observer.requestDone(slot.op?.code ?? -1, reply?.status ?? -1,
+      this.config.clock.monotonicMs() - slot.startedMs);
     if (!slot.parked) {
       this.drainOrder();
     } else {
@@ -255,6 +276,7 @@ export class Connection implements SlotOwner {
     this.flushScheduled = false;
     const bytes = this.encoder.take();
     if (bytes === null || this.state === 'closed' || this.socket.destroyed) return;
+    this.config.observer.sent(bytes.length);
     if (!this.socket.write(bytes) && !this.writeBlocked && this.state === 'open') {
       // Backpressure: stop reading until the peer has taken our replies.
       this.writeBlocked = true;
@@ -287,6 +309,7 @@ export class Connection implements SlotOwner {
       const error = this.decoder.incompleteFrameError();
       if (error === null || this.state !== 'open') return;
       this.finalError = error;
+      this.config.observer.frameError(error.reason);
       this.beginDrain('frame error', this.config.closeGraceMs);
     });
   }
@@ -350,12 +373,16 @@ export class Connection implements SlotOwner {
     }
     this.flush();
     this.socket.end();
+    // Read again (onData drops what arrives now): a paused socket never sees the peer's FIN,
+    // so a peer that sent anything after the drain began would be held for the whole linger.
+    this.socket.resume();
     this.lingerTimer = this.config.clock.setTimer(LINGER_MS, () => this.socket.destroy());
   }
 
   private onClose(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.config.observer.connectionClosed();
     this.cancelIncompleteTimer();
     this.drainTimer?.cancel();
     for (const slot of [...this.parked]) {

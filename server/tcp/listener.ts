@@ -4,11 +4,13 @@
 // one server-wide ParkBudget. shutdown() is the graceful stop of §3.8: stop accepting, let
 // every connection finish its immediate requests and answer its parked ones with their
 // timeout outcome, flush, close; connections still open after the grace are destroyed.
-// Created by server/mod.ts startServer().
+// Created by server/start_server.ts startServer().
 
 import { ok as assert } from 'node:assert/strict';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { Clock } from '../../engine/mod.ts';
+import { bind, boundAddress } from '../bind.ts';
+import type { ConnectionObserver } from '../metrics/server_metrics.ts';
 import { Connection, ParkBudget, type ConnectionConfig } from './connection.ts';
 import type { Dispatcher } from './dispatch.ts';
 
@@ -25,6 +27,7 @@ export interface ListenerOptions {
   readonly closeGraceMs: number;
   readonly shutdownGraceMs: number;
   readonly writeHighWaterBytes: number;
+  readonly observer: ConnectionObserver;
 }
 
 export class FloListener {
@@ -46,6 +49,7 @@ export class FloListener {
       closeGraceMs: options.closeGraceMs,
       writeHighWaterBytes: options.writeHighWaterBytes,
       parkBudget: new ParkBudget(options.parkedMax),
+      observer: options.observer,
     };
     this.server = createServer({
       allowHalfOpen: true,
@@ -59,21 +63,13 @@ export class FloListener {
   static async listen(options: ListenerOptions): Promise<FloListener> {
     assert(options.shutdownGraceMs >= 0, 'shutdown grace');
     const listener = new FloListener(options);
-    await new Promise<void>((resolve, reject) => {
-      listener.server.once('error', reject);
-      listener.server.listen(options.port, options.host, () => {
-        listener.server.off('error', reject);
-        resolve();
-      });
-    });
+    await bind(listener.server, options.port, options.host);
     return listener;
   }
 
   /** The bound address (the real port when 0 was asked for). */
   get address(): { host: string; port: number } {
-    const info = this.server.address() as AddressInfo | null;
-    assert(info !== null, 'the listener is bound');
-    return { host: info.address, port: info.port };
+    return boundAddress(this.server);
   }
 
   /** Open connections. */

@@ -23,6 +23,8 @@ export class RequestSlot implements FrameEcho, RequestContext {
   readonly reserved: Uint8Array;
   /** The op, or undefined for an unknown code (answered before any handler runs). */
   readonly op: OpInfo | undefined;
+  /** Monotonic arrival time (ms), for the latency metrics. */
+  readonly startedMs: number;
   settled = false;
   parked = false;
   /** The answer once settled; null when the request was dropped without a reply. */
@@ -31,8 +33,9 @@ export class RequestSlot implements FrameEcho, RequestContext {
   private controller: AbortController | null = null;
   private aborted = false;
 
-  constructor(owner: SlotOwner, frame: RequestFrame) {
+  constructor(owner: SlotOwner, frame: RequestFrame, startedMs: number) {
     this.owner = owner;
+    this.startedMs = startedMs;
     this.requestIdLo = frame.requestIdLo;
     this.requestIdHi = frame.requestIdHi;
     this.version = frame.version;
