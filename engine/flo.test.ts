@@ -21,7 +21,7 @@ test('openFlo holds the directory lock until close', async () => {
 test('namespaces: create, list, delete, and the reserved names', async () => {
   const fs = new MemFs();
   const flo = await openFlo(options(fs));
-  assert.deepEqual(flo.namespaces.list(), ['default']);
+  assert.deepEqual(await flo.namespaces.list(), ['default']);
   await flo.namespaces.create('tenant-b');
   await flo.namespaces.create('Tenant_a');
   await assert.rejects(flo.namespaces.create('tenant-b'), { code: 'CONFLICT' });
@@ -29,14 +29,14 @@ test('namespaces: create, list, delete, and the reserved names', async () => {
   await assert.rejects(flo.namespaces.create('_sys.x'), RangeError);
   await assert.rejects(flo.namespaces.create('1abc'), RangeError);
   await assert.rejects(flo.namespaces.create(''), RangeError);
-  assert.deepEqual(flo.namespaces.list(), ['Tenant_a', 'default', 'tenant-b']);
+  assert.deepEqual(await flo.namespaces.list(), ['Tenant_a', 'default', 'tenant-b']);
   await assert.rejects(flo.namespaces.delete('default'), RangeError);
   await assert.rejects(flo.namespaces.delete('nope'), { code: 'NOT_FOUND' });
   await flo.namespaces.delete('Tenant_a');
   await flo.close();
   const reopened = await openFlo(options(fs));
-  assert.deepEqual(reopened.namespaces.list(), ['default', 'tenant-b']);
-  assert.ok(reopened.namespaces.exists('tenant-b'));
+  assert.deepEqual(await reopened.namespaces.list(), ['default', 'tenant-b']);
+  assert.ok(await reopened.namespaces.exists('tenant-b'));
   await reopened.close();
 });
 
@@ -51,11 +51,11 @@ test('namespaces: a namespace with data needs force to go, and force drops the d
     close: async () => undefined,
   };
   flo.attach(store);
-  assert.ok(flo.namespaces.exists('implicit'), 'a write creates a namespace implicitly');
-  assert.deepEqual(flo.namespaces.list(), ['default', 'implicit']);
+  assert.ok(await flo.namespaces.exists('implicit'), 'a write creates a namespace implicitly');
+  assert.deepEqual(await flo.namespaces.list(), ['default', 'implicit']);
   await assert.rejects(flo.namespaces.delete('implicit'), /not empty/);
   await flo.namespaces.delete('implicit', { force: true });
-  assert.equal(flo.namespaces.exists('implicit'), false);
+  assert.equal(await flo.namespaces.exists('implicit'), false);
   await flo.close();
 });
 
@@ -68,6 +68,21 @@ test('namespaces: concurrent creates and deletes all persist (writes never overl
   await flo.close();
   const reopened = await openFlo(options(fs));
   const expected = ['default', 'late', ...names.filter((name) => name !== 'tenant-3')];
-  assert.deepEqual(reopened.namespaces.list(), expected.sort());
+  assert.deepEqual(await reopened.namespaces.list(), expected.sort());
+  await reopened.close();
+});
+
+test('namespaces: a failed registry write fails the registry', async () => {
+  const fs = new MemFs();
+  const flo = await openFlo(options(fs));
+  fs.injectFault('sync', 'NAMESPACES');
+  const creating = flo.namespaces.create('lost');
+  const listing = flo.namespaces.list();
+  await assert.rejects(creating, { code: 'STORAGE_IO' });
+  await assert.rejects(listing, { code: 'STORAGE_IO' }, 'list waits for the write it follows');
+  await assert.rejects(flo.namespaces.create('other'), { code: 'STORAGE_IO' });
+  await flo.close();
+  const reopened = await openFlo(options(fs));
+  assert.deepEqual(await reopened.namespaces.list(), ['default']);
   await reopened.close();
 });

@@ -56,6 +56,7 @@ export class Namespaces {
   private readonly stores: () => NamespacedStore[];
   /** The NAMESPACES write not yet started: later changes join it (one write for many). */
   private persistQueued: Promise<void> | null = null;
+  private failure: Error | null = null;
   /** The last write queued; each write starts after the one before has finished. */
   private persistTail: Promise<void> = Promise.resolve();
 
@@ -71,19 +72,36 @@ export class Namespaces {
     this.stores = stores;
   }
 
-  /** True when the namespace was created, holds data, or is "default". */
-  exists(namespace: string): boolean {
-    return namespace === DEFAULT_NAMESPACE || this.explicit.has(namespace) ||
-      this.stores().some((store) => store.namespaceHoldsData(namespace));
+  /**
+   * True when the namespace was created, holds data, or is "default". Waits for a pending
+   * registry write first, so it never reveals a creation or deletion that is not durable.
+   */
+  async exists(namespace: string): Promise<boolean> {
+    await this.settled();
+    return this.existsNow(namespace);
   }
 
-  /** Every existing namespace, sorted bytewise, always including "default". */
-  list(): string[] {
+  /** Every existing namespace, sorted bytewise, always including "default" (durable view). */
+  async list(): Promise<string[]> {
+    await this.settled();
     const names = new Set<string>([DEFAULT_NAMESPACE, ...this.explicit]);
     for (const store of this.stores()) {
       for (const name of store.namespacesWithData()) names.add(name);
     }
     return [...names].sort((a, b) => Buffer.compare(utf8(a), utf8(b)));
+  }
+
+  // The applied view: conditions of later changes see earlier ones at once.
+  private existsNow(namespace: string): boolean {
+    return namespace === DEFAULT_NAMESPACE || this.explicit.has(namespace) ||
+      this.stores().some((store) => store.namespaceHoldsData(namespace));
+  }
+
+  // Resolves once every registry write started so far is durable; throws the failure of a
+  // write that failed (the registry then refuses everything until reopened).
+  private async settled(): Promise<void> {
+    await this.persistTail;
+    if (this.failure !== null) throw this.failure;
   }
 
   /**
@@ -92,7 +110,8 @@ export class Namespaces {
    */
   async create(namespace: string): Promise<void> {
     checkNamespaceName(namespace);
-    if (this.exists(namespace)) throw new ConflictError(`namespace "${namespace}" exists`);
+    if (this.failure !== null) throw this.failure;
+    if (this.existsNow(namespace)) throw new ConflictError(`namespace "${namespace}" exists`);
     this.explicit.add(namespace);
     await this.persist();
   }
@@ -106,7 +125,8 @@ export class Namespaces {
     if (namespace === DEFAULT_NAMESPACE || RESERVED_NAMESPACE.test(namespace)) {
       throw new RangeError(`namespace "${namespace}" cannot be deleted`);
     }
-    if (!this.exists(namespace)) throw new NotFoundError(`namespace "${namespace}" not found`);
+    if (this.failure !== null) throw this.failure;
+    if (!this.existsNow(namespace)) throw new NotFoundError(`namespace "${namespace}" not found`);
     const stores = this.stores().filter((store) => store.namespaceHoldsData(namespace));
     if (stores.length > 0 && !options.force) {
       throw new ConflictError('namespace is not empty');
@@ -128,8 +148,11 @@ export class Namespaces {
       return writeFileAtomic(this.fs, this.path, encodeFrame(utf8(JSON.stringify(list))));
     });
     this.persistQueued = write;
-    // A failed write fails its callers; the next change writes the whole set again.
-    this.persistTail = write.catch(() => undefined);
+    // A failed write fails its callers and the registry (NATS mb.werr): memory may now be
+    // ahead of the disk, so nothing more is written or revealed until a reopen.
+    this.persistTail = write.catch((error: unknown) => {
+      this.failure ??= error instanceof Error ? error : new Error(String(error));
+    });
     return write;
   }
 }

@@ -43,24 +43,24 @@ export function registerNamespaceHandlers(table: HandlerTable, namespaces: Names
     await namespaces.delete(name, { force });
     return ok();
   });
-  table.register(OpCode.NAMESPACE_LIST, (): Reply => {
+  table.register(OpCode.NAMESPACE_LIST, async (): Promise<Reply> => {
     // The optional [include_system:u8] value is ignored: no namespace is hidden.
-    const names = namespaces.list();
+    const names = await namespaces.list();
     const body = new BodyWriter(8 + names.length * 16).u32(names.length);
     for (const name of names) body.utf8U16(name);
     return ok(body.toBytes());
   });
-  table.register(OpCode.NAMESPACE_INFO, (request): Reply => {
+  table.register(OpCode.NAMESPACE_INFO, async (request): Promise<Reply> => {
     if (request.key.length === 0) return fail(Status.BAD_REQUEST, 'namespace name is required');
     const name = nameOf(request.key);
-    const exists = name !== null && namespaces.exists(name);
+    const exists = name !== null && await namespaces.exists(name);
     const body = new BodyWriter(3 + request.key.length).u8(exists ? 1 : 0)
       .bytesU16(request.key);
     return ok(body.toBytes());
   });
-  table.register(OpCode.NAMESPACE_CONFIG_GET, (request): Reply => {
+  table.register(OpCode.NAMESPACE_CONFIG_GET, async (request): Promise<Reply> => {
     const name = nameOf(request.key);
-    if (name === null || !namespaces.exists(name)) {
+    if (name === null || !(await namespaces.exists(name))) {
       return fail(Status.NOT_FOUND, 'namespace not found');
     }
     // This server has no namespace settings: an existing namespace answers an empty body.
