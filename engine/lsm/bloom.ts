@@ -20,12 +20,17 @@ export const BLOOM_PROBES_MAX = 30;
 const BLOOM_BITS_MIN = 64;
 
 /**
- * 32-bit hash of `key` (MurmurHash3 x86_32 with seed 0xbc9f1d34). Part of the on-disk
- * format: the filter stores bits chosen by it; do not change.
+ * 32-bit hash of `key` for the filter: MurmurHash3 x86_32 with seed 0xbc9f1d34. Part of the
+ * on-disk format: a filter stores bits chosen by it; do not change.
  */
 export function bloomHash(key: Uint8Array): number {
+  return murmur3(key, 0xbc9f1d34);
+}
+
+/** MurmurHash3 x86_32 of `key` with `seed` (Austin Appleby's reference algorithm). */
+export function murmur3(key: Uint8Array, seed: number): number {
   const length = key.length;
-  let hash = 0xbc9f1d34;
+  let hash = seed | 0;
   const blocks = length & ~3;
   for (let i = 0; i < blocks; i += 4) {
     let k = key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24);
