@@ -56,9 +56,11 @@ export interface TableInspection {
   ok: boolean;
   formatVersion: number | null;
   properties: TableProperties | null;
+  /** Every block that could be located, in file order. */
   blocks: InspectedBlock[];
   /** Every entry in order, when asked for. */
   entries: InspectedEntry[] | null;
+  /** What is wrong, in file order; empty for a sound table. */
   problems: TableProblem[];
 }
 
@@ -80,6 +82,8 @@ export function inspectTable(
       blocks: [], entries: options.entries ? [] : null, problems: [],
     };
     inspectFile(file, report);
+    report.blocks.sort((a, b) => a.offsetBytes - b.offsetBytes);
+    report.problems.sort((a, b) => a.offsetBytes - b.offsetBytes);
     report.ok = report.problems.length === 0;
     return report;
   } finally {
