@@ -31,7 +31,8 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
 );
 
 test('BlockCache behaves like a plain LRU bounded by bytes', () => {
-  fc.assert(fc.property(fc.array(opArbitrary, { maxLength: 200 }), fc.integer({ min: 0, max: 3000 }),
+  const capacityArbitrary = fc.integer({ min: 0, max: 3000 });
+  fc.assert(fc.property(fc.array(opArbitrary, { maxLength: 200 }), capacityArbitrary,
     (ops, capacity) => {
       const cache = new BlockCache(capacity);
       // The model: most recent last.

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fcParams } from '../testing/fc_params.ts';
 import { Prng, randomSeed } from '../io/prng.ts';
-import { bloomHash, bloomMayContain, bloomProbeCount, buildBloom, checkBloom, murmur3 } from './bloom.ts';
+import {
+  bloomHash, bloomMayContain, bloomProbeCount, buildBloom, checkBloom, murmur3,
+} from './bloom.ts';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 

@@ -84,9 +84,10 @@ test('MergingIterator yields the sorted union of its sources', () => {
 
 test('MergingIterator.seek lands on the first entry at or after the target', () => {
   const target = fc.record({ key: keyArbitrary, seq: fc.integer({ min: 0, max: 160 }) });
-  fc.assert(fc.property(sourcesArbitrary, fc.array(target, { maxLength: 20 }), (sources, targets) => {
+  const targets = fc.array(target, { maxLength: 20 });
+  fc.assert(fc.property(sourcesArbitrary, targets, (sources, seekTargets) => {
     const merged = new MergingIterator(sources.iterators());
-    for (const { key, seq } of targets) {
+    for (const { key, seq } of seekTargets) {
       merged.seek(key, seq);
       const expected = sources.all.slice(modelSeek(sources.all, key, seq)).slice(0, 4);
       assert.deepEqual(show(drain(merged, 4)), show(expected));
@@ -99,7 +100,9 @@ test('SnapshotIterator shows what a reader at the snapshot sees', () => {
     snapshotSeq: fc.oneof(fc.integer({ min: 0, max: 160 }), fc.constant(SEQ_MAX)),
     newestOnly: fc.boolean(),
     hideTombstones: fc.boolean(),
-  }).map((options) => ({ ...options, hideTombstones: options.newestOnly && options.hideTombstones }));
+  }).map((options) => ({
+    ...options, hideTombstones: options.newestOnly && options.hideTombstones,
+  }));
   const seekKeys = fc.array(keyArbitrary, { maxLength: 10 });
   fc.assert(fc.property(sourcesArbitrary, view, seekKeys, (sources, options, keys) => {
     const expected = modelVisible(

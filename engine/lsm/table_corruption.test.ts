@@ -127,7 +127,7 @@ test('a zeroed tail and an unknown format version are refused', () => {
   assert.equal(result.offsetBytes, footer + 36);
 });
 
-test('a crash before the table is synced leaves a table that opens whole or not at all', async () => {
+test('a crash before the table is synced leaves it whole or refused', async () => {
   for (let seed = 0; seed < 60; seed++) {
     const fs = new MemFs();
     fs.mkdirp('/t');

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { compareBytes } from '../codec/bytes.ts';
 import type { FileSystem } from '../io/file_system.ts';
-import { EntryKind, compareInternal } from '../lsm/internal_key.ts';
+import { EntryKind, SEQ_MAX, compareInternal } from '../lsm/internal_key.ts';
 import type { InternalIterator } from '../lsm/iterator.ts';
 import type { Entry } from '../lsm/internal_key.ts';
 import { TableWriter } from '../lsm/table_writer.ts';
@@ -136,3 +136,8 @@ export const entryArbitrary: fc.Arbitrary<ModelEntry> = fc
 /** A non-empty set of entries in internal-key order. */
 export const sortedEntriesArbitrary = (maxLength = 200): fc.Arbitrary<ModelEntry[]> =>
   fc.array(entryArbitrary, { minLength: 1, maxLength }).map(sortEntries);
+
+/** Snapshots worth probing around `seq`: at, just above, just below, and everything. */
+export function snapshotsAround(seq: number): number[] {
+  return [seq, Math.min(seq + 1, SEQ_MAX), Math.max(0, seq - 1), SEQ_MAX];
+}
