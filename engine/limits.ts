@@ -43,7 +43,7 @@ export const memtableBytesMaxDefault = 64 * MiB;
 export const tableBlockBytesDefault = 4 * KiB;
 export const tableBlockBytesTargetMax = 1 * MiB;
 /** Default number of entries between restart points in a table block. */
-export const tableRestartIntervalDefault = 16;
+export const tableRestartIntervalDefault = 8;
 /** Largest restart interval a table may be written with. */
 export const tableRestartIntervalMax = 1_024;
 /** Default bits per key of a table's bloom filter. */

@@ -10,7 +10,7 @@
 
 import { assert } from '../assert.ts';
 import { readU32 } from '../codec/bytes.ts';
-import { readVarint, type Cursor } from '../codec/varint.ts';
+import { VARINT_BYTES_MAX } from '../codec/varint.ts';
 import { CorruptionError } from '../errors.ts';
 import { BLOCK_RESTART_BYTES, BLOCK_RESTART_COUNT_BYTES } from './block_builder.ts';
 import {
@@ -74,7 +74,7 @@ export class BlockIterator implements InternalIterator {
   private block: Block | null = null;
   private data: Uint8Array = new Uint8Array(0);
   private limit = 0;
-  private readonly cursor: Cursor = { buffer: this.data, position: 0 };
+  private position = 0;
   private current = -1;
   private nextOffset = 0;
   private keyBuffer = new Uint8Array(64);
@@ -89,7 +89,6 @@ export class BlockIterator implements InternalIterator {
   reset(block: Block): void {
     this.block = block;
     this.data = block.data;
-    this.cursor.buffer = block.data;
     this.limit = block.restartsOffset;
     this.current = -1;
     this.keyLength = 0;
@@ -171,15 +170,14 @@ export class BlockIterator implements InternalIterator {
 
   // Decodes the entry at `offset`, building its key on the current key's shared prefix.
   private decodeAt(offset: number): void {
-    const cursor = this.cursor;
-    cursor.position = offset;
+    this.position = offset;
     const shared = this.varint();
     const unshared = this.varint();
     const valueLength = this.varint();
-    if (cursor.position >= this.limit) throw this.entryCorruption(offset, 'is truncated');
-    const kind = this.data[cursor.position++]!;
+    if (this.position >= this.limit) throw this.entryCorruption(offset, 'is truncated');
+    const kind = this.data[this.position++]!;
     const seq = this.varint();
-    const keyStart = cursor.position;
+    const keyStart = this.position;
     const valueOffset = keyStart + unshared;
     const bad = shared > this.keyLength || kind > ENTRY_KIND_MAX;
     if (bad || valueOffset + valueLength > this.limit) {
@@ -206,39 +204,43 @@ export class BlockIterator implements InternalIterator {
 
   // Orders the (whole) key stored at restart offset `offset` against (userKey, seq).
   private compareRestart(offset: number, userKey: Uint8Array, seq: number): number {
-    const cursor = this.cursor;
-    cursor.position = offset;
+    this.position = offset;
     const shared = this.varint();
     const unshared = this.varint();
     this.varint();
-    cursor.position += 1;
+    this.position += 1;
     const restartSeq = this.varint();
-    const keyStart = cursor.position;
+    const keyStart = this.position;
     if (shared !== 0 || keyStart + unshared > this.limit) {
       throw this.entryCorruption(offset, 'is a restart with a shared prefix or bad length');
     }
     return compareInternalRange(this.data, keyStart, keyStart + unshared, restartSeq, userKey, seq);
   }
 
-  // A varint at the cursor; one-byte values (most lengths) take the fast path.
+  // A varint at the read position (LEB128, at most 8 bytes, below 2^53, no redundant zero
+  // byte; engine/codec/varint.ts), decoded inline: this is the hottest loop of a lookup.
   private varint(): number {
-    const cursor = this.cursor;
-    const position = cursor.position;
-    if (position < this.limit) {
-      const byte = this.data[position]!;
+    const data = this.data;
+    const limit = this.limit;
+    const start = this.position;
+    let position = start;
+    let result = 0;
+    let scale = 1;
+    for (let index = 0; index < VARINT_BYTES_MAX; index++) {
+      if (position >= limit) throw this.entryCorruption(start, 'has a truncated varint');
+      const byte = data[position++]!;
+      result += (byte & 0x7f) * scale;
       if (byte < 0x80) {
-        cursor.position = position + 1;
-        return byte;
+        if (index > 0 && byte === 0) throw this.entryCorruption(start, 'has a padded varint');
+        if (result > Number.MAX_SAFE_INTEGER) {
+          throw this.entryCorruption(start, 'has a varint above 2^53');
+        }
+        this.position = position;
+        return result;
       }
+      scale *= 0x80;
     }
-    let value: number;
-    try {
-      value = readVarint(cursor);
-    } catch (error) {
-      throw this.entryCorruption(position, `has a bad varint (${(error as Error).message})`);
-    }
-    if (cursor.position > this.limit) throw this.entryCorruption(position, 'is truncated');
-    return value;
+    throw this.entryCorruption(start, 'has a varint longer than 8 bytes');
   }
 
   private growKey(keyLength: number): void {
