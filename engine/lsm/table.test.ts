@@ -39,6 +39,22 @@ const tableOptions = fc.record({
   compression: fc.constantFrom('lz4' as const, 'none' as const),
   cached: fc.boolean(),
 });
+type TableOptions = typeof tableOptions extends fc.Arbitrary<infer T> ? T : never;
+
+// Writes `entries` with `options` and opens the table (with a cache when options.cached).
+function written(entries: ModelEntry[], options: TableOptions): TableReader {
+  const fs = memFs();
+  writeTable(fs, '/t/1.sst', entries, options);
+  return open(fs, options.cached ? new BlockCache(1 << 20) : null);
+}
+
+// The targets of random probes plus every entry's own (key, seq).
+const probesArbitrary = fc.array(
+  fc.record({ key: keyArbitrary, seq: fc.integer({ min: 0, max: 60 }) }), { maxLength: 30 },
+);
+function withEntries(probes: Array<{ key: Uint8Array; seq: number }>, entries: ModelEntry[]) {
+  return [...probes, ...entries.map(({ key, seq }) => ({ key, seq }))];
+}
 
 test('a table returns every entry it was written with, in order', () => {
   fc.assert(fc.property(sortedEntriesArbitrary(), tableOptions, (entries, options) => {
@@ -55,15 +71,10 @@ test('a table returns every entry it was written with, in order', () => {
 });
 
 test('TableReader.get answers like the model at every snapshot', () => {
-  const probe = fc.record({ key: keyArbitrary, seq: fc.integer({ min: 0, max: 60 }) });
   fc.assert(fc.property(
-    sortedEntriesArbitrary(), tableOptions, fc.array(probe, { maxLength: 30 }),
-    (entries, options, probes) => {
-      const fs = memFs();
-      writeTable(fs, '/t/1.sst', entries, options);
-      const reader = open(fs, options.cached ? new BlockCache(1 << 20) : null);
-      const all = [...probes, ...entries.map(({ key, seq }) => ({ key, seq }))];
-      for (const { key, seq } of all) {
+    sortedEntriesArbitrary(), tableOptions, probesArbitrary, (entries, options, probes) => {
+      const reader = written(entries, options);
+      for (const { key, seq } of withEntries(probes, entries)) {
         for (const snapshot of snapshotsAround(seq)) {
           const expected = asLookup(modelGet(entries, key, snapshot));
           assert.deepEqual(show([reader.get(key, snapshot)]), show([expected]));
@@ -76,16 +87,11 @@ test('TableReader.get answers like the model at every snapshot', () => {
 });
 
 test('TableIterator.seek lands on the first entry at or after the target', () => {
-  const target = fc.record({ key: keyArbitrary, seq: fc.integer({ min: 0, max: 60 }) });
   fc.assert(fc.property(
-    sortedEntriesArbitrary(), tableOptions, fc.array(target, { maxLength: 20 }),
-    (entries, options, targets) => {
-      const fs = memFs();
-      writeTable(fs, '/t/1.sst', entries, options);
-      const reader = open(fs, options.cached ? new BlockCache(1 << 20) : null);
+    sortedEntriesArbitrary(), tableOptions, probesArbitrary, (entries, options, targets) => {
+      const reader = written(entries, options);
       const iterator = reader.iterator();
-      const all = [...targets, ...entries.map(({ key, seq }) => ({ key, seq }))];
-      for (const { key, seq } of all) {
+      for (const { key, seq } of withEntries(targets, entries)) {
         iterator.seek(key, seq);
         const expected = entries.slice(modelSeek(entries, key, seq)).slice(0, 3);
         assert.deepEqual(show(drain(iterator, 3)), show(expected));
