@@ -23,7 +23,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv);
-    return 0;
+    return io.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     const message = error instanceof Error ? error.message : String(error);

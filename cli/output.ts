@@ -5,6 +5,8 @@
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** The exit code the command wants (0 unless it found a problem). */
+  exitCode: number;
 }
 
 /** The process's stdout and stderr. */
@@ -12,7 +14,24 @@ export function processIo(): CliIo {
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
+    exitCode: 0,
   };
+}
+
+/** An io that collects output in strings (tests). */
+export function collectingIo(): CliIo & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    exitCode: 0,
+    out(text: string): void {
+      io.stdout += text;
+    },
+    err(text: string): void {
+      io.stderr += text;
+    },
+  };
+  return io;
 }
 
 /** Writes `value` as pretty JSON followed by a newline. */

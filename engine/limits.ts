@@ -69,7 +69,7 @@ assert(segmentBytesMaxLimit + batchBytesMax < 2 ** 32, 'segment positions must f
 assert(segmentBytesMin <= segmentBytesDefault, 'segment default below minimum');
 assert(segmentBytesDefault <= segmentBytesMaxLimit, 'segment default above maximum');
 assert(recordKeyBytesMax + recordValueBytesMax < batchBytesMax, 'a record must fit a batch');
-assert(indexIntervalBytesDefault <= segmentBytesMin, 'index interval must not exceed a segment');
+assert(indexIntervalBytesDefault <= segmentBytesMin, 'index interval above a segment');
 // A data block is finished once it reaches its target, so it holds at most the target plus
 // one entry (three varints, a kind byte, a seq varint, key and value) plus its restart array.
 const tableEntryBytesMax = lsmKeyBytesMax + lsmValueBytesMax + 4 * 8 + 1;

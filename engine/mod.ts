@@ -21,9 +21,20 @@ export { MemFs } from './io/mem_fs.ts';
 export type { Clock, Timer } from './io/clock.ts';
 export { RealClock, ManualClock } from './io/clock.ts';
 
-// Storage: the LSM's building blocks (memtable skiplist, sorted tables, block cache,
-// iterators). The DB that ties them to a WAL and a manifest builds on these; tools and
-// benchmarks use them directly.
+// ---- storage: the segmented log ----
+export { SegmentedLog } from './log/segmented_log.ts';
+export type {
+  Durability, LogOptions, AppendOptions, AppendResult, ReadOptions, SegmentInfo,
+} from './log/segmented_log.ts';
+export type { LogRecord, LogRecordInput } from './log/batch.ts';
+export type { RecoveryReport } from './log/recovery.ts';
+export type { RetentionPolicy } from './log/retention.ts';
+export { inspectSegment, inspectLog } from './log/inspect.ts';
+export type { SegmentInspection, BatchInspection, LogInspection } from './log/inspect.ts';
+
+// ---- storage: the LSM's building blocks ----
+// Memtable skiplist, sorted tables, block cache, iterators. The DB that ties them to a WAL
+// and a manifest builds on these; tools and benchmarks use them directly.
 
 /**
  * Entry kinds of the LSM (`tombstone` 0, `value` 1) and the largest sequence number.

@@ -8,15 +8,13 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../main.ts';
-import type { CliIo } from '../output.ts';
+import { collectingIo } from '../output.ts';
 import { tableFixturePath } from '../../fixtures/table/generate_table.ts';
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (text) => void (out += text), err: (text) => void (err += text) };
+  const io = collectingIo();
   const code = await main(['node', 'flo', ...args], io);
-  return { code, out, err };
+  return { code, out: io.stdout, err: io.stderr };
 }
 
 const fixture = tableFixturePath(1);
@@ -33,17 +31,16 @@ test('flo inspect table prints properties, blocks and entries of a sound table',
   assert.doesNotMatch(out, /problems/);
 });
 
-test('flo inspect table --json prints exact hex byte strings', async () => {
+test('flo inspect table --json gives exact bytes back', async () => {
   const { code, out } = await run('inspect', 'table', fixture, '--json', '--entries');
   assert.equal(code, 0);
   const report = JSON.parse(out);
   assert.equal(report.ok, true);
   assert.equal(report.properties.entryCount, 10);
-  assert.equal(report.properties.smallestKeyHex, Buffer.from('apple').toString('hex'));
+  assert.deepEqual(report.properties.smallestKey, { utf8: 'apple' });
   assert.equal(report.blocks.length, 6);
   assert.deepEqual(report.entries[0], {
-    blockIndex: 0, seq: 9, kind: 'value',
-    keyHex: Buffer.from('apple').toString('hex'), valueHex: Buffer.from('red').toString('hex'),
+    blockIndex: 0, seq: 9, kind: 'value', key: { utf8: 'apple' }, value: { utf8: 'red' },
   });
 });
 

@@ -3,9 +3,9 @@
 
 import type { Command } from 'commander';
 import type { CliIo } from '../output.ts';
-import { registerInspectTable } from './inspect_table.ts';
+import { registerInspect } from './inspect.ts';
 
 /** Adds one family of commands to the program. */
 export type RegisterCommands = (program: Command, io: CliIo) => void;
 
-export const commandRegistry: RegisterCommands[] = [registerInspectTable];
+export const commandRegistry: RegisterCommands[] = [registerInspect];

@@ -65,7 +65,10 @@ function parseImports(path: string, text: string): SourceFile['imports'] {
 
 const isTest = (path: string): boolean => path.endsWith('.test.ts');
 const under = (path: string, folder: string): boolean => path.startsWith(`${folder}/`);
-const engineBase = ['engine/errors.ts', 'engine/assert.ts', 'engine/limits.ts', 'engine/args.ts'];
+const engineBase = [
+  'engine/errors.ts', 'engine/assert.ts', 'engine/limits.ts', 'engine/args.ts',
+  'engine/collections',
+];
 const primitives = ['engine/kv', 'engine/queue', 'engine/stream', 'engine/action'];
 
 /** The folders (or files) a non-test file may import from, by where it lives. */
@@ -73,14 +76,17 @@ function allowedTargets(path: string): string[] | 'any' {
   const own = path.slice(0, path.lastIndexOf('/'));
   if (under(path, 'engine/testing') || path.startsWith('fixtures/')) return 'any';
   if (under(path, 'engine/codec')) return [own, 'engine/errors.ts', 'engine/assert.ts'];
+  if (under(path, 'engine/collections')) return [own, 'engine/assert.ts'];
   if (under(path, 'engine/io')) return [own, 'engine/errors.ts', 'engine/assert.ts'];
   if (under(path, 'engine/log')) return [own, ...engineBase, 'engine/io', 'engine/codec'];
+  if (under(path, 'engine/catalog')) return [own, ...engineBase, 'engine/io', 'engine/codec'];
   if (under(path, 'engine/lsm')) {
     return [own, ...engineBase, 'engine/io', 'engine/codec', 'engine/log'];
   }
   const primitive = primitives.find((folder) => under(path, folder));
   if (primitive !== undefined) {
-    const allowed = [own, ...engineBase, 'engine/io', 'engine/codec', 'engine/log', 'engine/lsm'];
+    const allowed = [own, ...engineBase, 'engine/io', 'engine/codec', 'engine/log', 'engine/lsm',
+      'engine/catalog'];
     // Actions are built on the queue primitive (issue: "no second queue implementation").
     if (primitive === 'engine/action') allowed.push('engine/queue');
     return allowed;

@@ -1,0 +1,131 @@
+// flo-bench: measures Flo's throughput and latency per scenario, prints a table and the
+// machine line, and writes JSON ({machine, results}, see docs/benchmarks.md) with --json.
+// Every scenario checks what it read back before reporting; a wrong answer fails the run.
+// Scenarios register in `scenarios` below; `all` runs every one.
+
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { logScenario } from './log_scenario.ts';
+import { describeMachine, probeMachine, type MachineInfo } from './machine.ts';
+import { createProgress } from './progress.ts';
+import { aggregateRuns, renderTable } from './report.ts';
+import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
+
+export const scenarios: Scenario[] = [logScenario];
+
+interface CliOptions {
+  records?: number;
+  duration?: number;
+  valueBytes: number;
+  batch?: number[];
+  concurrency?: number[];
+  durability?: Array<'sync' | 'async'>;
+  dir?: string;
+  runs: number;
+  json?: string;
+  quick?: boolean;
+  quiet?: boolean;
+}
+
+function positiveInt(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidArgumentError(`expected a positive integer, got "${text}"`);
+  }
+  return value;
+}
+
+function intList(text: string): number[] {
+  return text.split(',').map((part) => positiveInt(part.trim()));
+}
+
+function durabilityList(text: string): Array<'sync' | 'async'> {
+  const values = text.split(',').map((part) => part.trim());
+  for (const value of values) {
+    if (value !== 'sync' && value !== 'async') {
+      throw new InvalidArgumentError(`durability must be sync or async, got "${value}"`);
+    }
+  }
+  return values as Array<'sync' | 'async'>;
+}
+
+/** The JSON document --json writes. */
+export interface BenchReport {
+  machine: MachineInfo;
+  results: ResultRow[];
+}
+
+/** Runs the named scenarios and returns the report (used by the CLI and the smoke test). */
+export async function runBench(names: string[], options: CliOptions): Promise<BenchReport> {
+  const selected = names.includes('all') ? scenarios : names.map((name) => {
+    const scenario = scenarios.find((candidate) => candidate.name === name);
+    if (scenario === undefined) {
+      const known = scenarios.map((candidate) => candidate.name).join(', ');
+      throw new InvalidArgumentError(`unknown scenario "${name}" (known: ${known}, all)`);
+    }
+    return scenario;
+  });
+  const root = options.dir ?? tmpdir();
+  mkdirSync(root, { recursive: true });
+  const dir = mkdtempSync(join(root, 'flo-bench-'));
+  const progress = createProgress(process.stderr, options.quiet);
+  try {
+    const machine = probeMachine(dir, options.quick ? 100 : 1000);
+    progress.note(describeMachine(machine));
+    const scenarioOptions: ScenarioOptions = {
+      records: options.records ?? (options.quick ? 2000 : 1_000_000),
+      durationMs: (options.duration ?? (options.quick ? 0.2 : 3)) * 1000,
+      valueBytes: options.valueBytes,
+      batches: options.batch ?? null,
+      concurrencies: options.concurrency ?? null,
+      durabilities: options.durability ?? null,
+      dir,
+      quick: options.quick ?? false,
+      progress,
+    };
+    const results: ResultRow[] = [];
+    for (const scenario of selected) {
+      const runs: ResultRow[][] = [];
+      for (let run = 0; run < options.runs; run++) runs.push(await scenario.run(scenarioOptions));
+      results.push(...aggregateRuns(runs));
+    }
+    return { machine, results };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs flo-bench with `argv` (as process.argv); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('flo-bench')
+    .description('Measure Flo: scenarios log (more as they land), or all.')
+    .argument('<scenario...>', `scenario names: ${scenarios.map((s) => s.name).join(', ')}, all`)
+    .option('--records <n>', 'records (or ops) per phase, at most', positiveInt)
+    .option('--duration <seconds>', 'time per phase, at most', positiveInt)
+    .option('--value-bytes <n>', 'value size in bytes', positiveInt, 100)
+    .option('--batch <list>', 'batch sizes, comma-separated (default per scenario)', intList)
+    .option('--concurrency <list>', 'concurrent clients, comma-separated', intList)
+    .option('--durability <list>', 'sync, async or both (comma-separated)', durabilityList)
+    .option('--dir <path>', 'where to put data (a temp dir inside it, removed after)')
+    .option('--runs <n>', 'repeat each scenario and report the median', positiveInt, 3)
+    .option('--json <file>', 'also write the results as JSON')
+    .option('--quick', 'tiny sizes and one run (the smoke test in npm test)')
+    .exitOverride();
+  try {
+    program.parse(argv);
+    const options = program.opts<CliOptions>();
+    if (options.quick && program.getOptionValueSource('runs') === 'default') options.runs = 1;
+    const report = await runBench(program.args, options);
+    process.stdout.write(`${describeMachine(report.machine)}\n${renderTable(report.results)}`);
+    if (options.json !== undefined) {
+      writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`flo-bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,46 @@
+// What a flo-bench scenario is: a name, a description, and a run function that measures
+// phases and returns result rows. The row shape is the JSON contract documented in
+// docs/benchmarks.md; every scenario (log, kv, stream, queue, action, server) reuses it.
+
+import type { Progress } from './progress.ts';
+
+/** One measured phase (the median run when --runs > 1). Part of the JSON output. */
+export interface ResultRow {
+  scenario: string;
+  phase: string;
+  durability: 'sync' | 'async' | 'memory' | 'none' | string;
+  batch: number;
+  concurrency: number;
+  opsPerSec: number;
+  mbPerSec: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Peak resident set size during the phase, bytes. */
+  peakRssBytes?: number;
+  /** For compare rows: the peer measured, its durability setting, and Flo ÷ peer. */
+  peer?: string;
+  peerDurability?: string;
+  ratio?: number;
+  /** Free-form notes, e.g. which ops count as one. */
+  note?: string;
+}
+
+/** Options every scenario receives (from the command line, with defaults applied). */
+export interface ScenarioOptions {
+  records: number;
+  durationMs: number;
+  valueBytes: number;
+  batches: number[] | null;
+  concurrencies: number[] | null;
+  durabilities: Array<'sync' | 'async'> | null;
+  /** A scratch directory the scenario may fill; removed by the caller afterwards. */
+  dir: string;
+  quick: boolean;
+  progress: Progress;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  run(options: ScenarioOptions): Promise<ResultRow[]>;
+}

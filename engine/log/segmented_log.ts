@@ -1,0 +1,740 @@
+// SegmentedLog: an append-only log of record batches in a directory of segments (Kafka's
+// segments, LevelDB's log discipline). Offsets are dense u64 from the log's start; records
+// carry key, value, headers and a timestamp that never goes backwards.
+//
+// Write path (docs/design/20261123_engine_model.md): appendNow() assigns offsets and
+// timestamps, encodes the batch and queues it, synchronously; one pump writes every queued
+// batch with a single write, then (sync mode) one fsync covers them all (group commit), then
+// publishes: the batches become readable and their `durable` promises resolve. Rolls,
+// retention and truncation run inside the pump, so the file is only ever touched by it.
+// Reads see only published batches (never a partial or unsynced one in sync mode).
+// After a failed write or fsync the log stays failed: every later call gets that error.
+
+import { assert } from '../assert.ts';
+import { ClosedError, CorruptionError, StorageIoError } from '../errors.ts';
+import type { FileSystem } from '../io/file_system.ts';
+import { joinPath } from '../io/file_system.ts';
+import type { Clock, Timer } from '../io/clock.ts';
+import { failpoint } from '../io/failpoint.ts';
+import { checkIntOr } from '../args.ts';
+import {
+  indexIntervalBytesDefault, segmentBytesDefault, segmentBytesMaxLimit, segmentBytesMin,
+  syncIntervalMsDefault, waitMsMax, batchRecordsMax,
+} from '../limits.ts';
+import {
+  checkRecordInput, Compression, decodeBatchRecords, encodeBatchWithHeader,
+  type BatchHeader, type LogRecord, type LogRecordInput,
+} from './batch.ts';
+import { scanBatches, Segment } from './segment.ts';
+import { SparseIndex } from './sparse_index.ts';
+import { recoverLog, type RecoveryReport } from './recovery.ts';
+import { checkRetentionPolicy, segmentsToDrop, type RetentionPolicy } from './retention.ts';
+import { OffsetWaiters } from './offset_waiters.ts';
+
+export type Durability = 'sync' | 'async' | 'memory';
+
+export interface LogOptions {
+  fs: FileSystem;
+  clock: Clock;
+  dir: string;
+  /** Default 'sync'. */
+  durability?: Durability;
+  /** fsync period of the async mode (default 100 ms). */
+  syncIntervalMs?: number;
+  /** Roll to a new segment before one would exceed this size (default 64 MiB). */
+  segmentBytes?: number;
+  /** Roll once the active segment's first batch is this old (default: never). */
+  segmentMs?: number;
+  /** Distance between sparse index entries (default 4 KiB). */
+  indexIntervalBytes?: number;
+  compression?: 'none' | 'lz4';
+  retention?: RetentionPolicy;
+  /** First offset of a new, empty log (default 0). */
+  startOffset?: number;
+  /** Truncate at corruption in a sealed segment instead of refusing to open. */
+  repair?: boolean;
+  /** 'full' checks every batch's CRC at open (default 'tail': only the active segment). */
+  verify?: 'tail' | 'full';
+}
+
+export interface AppendOptions {
+  /** Timestamp for records that carry none (default: the clock's now). */
+  timestampMs?: number;
+}
+
+/** What appendNow did: the offsets it assigned and when they become durable and readable. */
+export interface AppendResult {
+  baseOffset: number;
+  recordCount: number;
+  /** Timestamp given to the first record. */
+  timestampMs: number;
+  /** Resolves when the batch is durable per the mode and readable; rejects on I/O failure. */
+  durable: Promise<void>;
+}
+
+export interface ReadOptions {
+  /** Most records to return (default 1000). */
+  maxRecords?: number;
+  /** Stop after the batch that reaches this many bytes (default 1 MiB); >= 1 record. */
+  maxBytes?: number;
+}
+
+/** Facts about one segment, for inspection and metrics. */
+export interface SegmentInfo {
+  file: string;
+  baseOffset: number;
+  nextOffset: number;
+  sizeBytes: number;
+  firstTimestampMs: number;
+  maxTimestampMs: number;
+  sealed: boolean;
+}
+
+interface PendingBatch {
+  bytes: Uint8Array;
+  header: BatchHeader;
+}
+
+interface Task {
+  run: () => Promise<void>;
+  reject: (error: Error) => void;
+}
+
+export class SegmentedLog {
+  /** What open-time recovery found and did. */
+  readonly recovery: RecoveryReport;
+  readonly dir: string;
+  readonly durability: Durability;
+  private readonly fs: FileSystem;
+  private readonly clock: Clock;
+  private readonly segmentBytes: number;
+  private readonly segmentMs: number | undefined;
+  private readonly intervalBytes: number;
+  private readonly compression: Compression;
+  private retention: RetentionPolicy;
+  private readonly segments: Segment[];
+  private pending: PendingBatch[] = [];
+  private readonly tasks: Task[] = [];
+  private pumping = false;
+  private syncWaiters: Array<() => void> = [];
+  private failure: Error | null = null;
+  private closing = false;
+  private closed = false;
+  private idleWaiters: Array<() => void> = [];
+  /** Next offset to assign. */
+  private assignedOffset: number;
+  /** Offsets below this are in the file (written). */
+  private writtenOffset: number;
+  /** Offsets below this are fsynced. */
+  private syncedOffset: number;
+  /** Offsets below this are readable (published). */
+  private publishedOffset: number;
+  /** Bytes of the active segment that reads may cover. */
+  private publishedPosition: number;
+  private lastTimestampMs: number;
+  private readonly waiters: OffsetWaiters;
+  private syncTimer: Timer | null = null;
+  private retentionTimer: Timer | null = null;
+
+  private constructor(options: LogOptions, segments: Segment[], recovery: RecoveryReport) {
+    this.fs = options.fs;
+    this.clock = options.clock;
+    this.dir = options.dir;
+    this.durability = options.durability ?? 'sync';
+    this.segmentBytes = options.segmentBytes ?? segmentBytesDefault;
+    this.segmentMs = options.segmentMs;
+    this.intervalBytes = options.indexIntervalBytes ?? indexIntervalBytesDefault;
+    this.compression = options.compression === 'lz4' ? Compression.lz4 : Compression.none;
+    this.retention = options.retention ?? {};
+    this.segments = segments;
+    this.recovery = recovery;
+    const active = segments.at(-1)!;
+    this.assignedOffset = active.nextOffset;
+    this.writtenOffset = active.nextOffset;
+    this.syncedOffset = active.nextOffset;
+    this.publishedOffset = active.nextOffset;
+    this.publishedPosition = active.sizeBytes;
+    this.lastTimestampMs = Math.max(0, ...segments.map((segment) => segment.maxTimestampMs));
+    this.waiters = new OffsetWaiters(this.clock, active.nextOffset);
+  }
+
+  /**
+   * Opens (creating if needed) the log in `options.dir`, recovering it first: a torn tail of
+   * the active segment is cut and reported in `recovery`; corruption elsewhere throws
+   * CorruptionError unless `repair` is set.
+   * @throws CorruptionError, StorageIoError, RangeError (bad options)
+   */
+  static async open(options: LogOptions): Promise<SegmentedLog> {
+    checkLogOptions(options);
+    const { segments, report } = await recoverLog(options.fs, options.dir, {
+      intervalBytes: options.indexIntervalBytes ?? indexIntervalBytesDefault,
+      verify: options.repair ? 'full' : (options.verify ?? 'tail'),
+      repair: options.repair ?? false,
+      startOffset: options.startOffset ?? 0,
+      nowMs: options.clock.nowMs(),
+    });
+    const log = new SegmentedLog(options, segments, report);
+    log.startTimers(options.syncIntervalMs ?? syncIntervalMsDefault);
+    return log;
+  }
+
+  /** First offset still in the log (older ones were dropped by retention). */
+  get firstOffset(): number {
+    return this.segments[0]!.baseOffset;
+  }
+
+  /** The offset the next appended record will get. */
+  get nextOffset(): number {
+    return this.assignedOffset;
+  }
+
+  /** Records below this offset are readable. */
+  get readableOffset(): number {
+    return this.publishedOffset;
+  }
+
+  /** Bytes of all segments (written batches). */
+  get sizeBytes(): number {
+    return this.segments.reduce((total, segment) => total + segment.sizeBytes, 0);
+  }
+
+  /** Timestamp of the newest record appended (0 for an empty log). */
+  get lastTimestamp(): number {
+    return this.lastTimestampMs;
+  }
+
+  /**
+   * Appends `records` as one batch: assigns offsets and timestamps now and returns them with
+   * a promise for durability. Throws (synchronously) on bad records, or when the log is
+   * closed or failed.
+   * @throws TypeError, RangeError, ClosedError, StorageIoError
+   */
+  appendNow(records: readonly LogRecordInput[], options: AppendOptions = {}): AppendResult {
+    this.checkWritable();
+    if (!Array.isArray(records) || records.length === 0) {
+      throw new RangeError('append needs at least one record');
+    }
+    if (records.length > batchRecordsMax) {
+      throw new RangeError(`batch of ${records.length} records; the limit is ${batchRecordsMax}`);
+    }
+    records.forEach(checkRecordInput);
+    const defaultMs = checkIntOr(options.timestampMs, 'timestampMs', 0,
+      Number.MAX_SAFE_INTEGER, this.clock.nowMs());
+    const timestampsMs = new Array<number>(records.length);
+    let lastMs = this.lastTimestampMs;
+    for (let i = 0; i < records.length; i++) {
+      lastMs = Math.max(lastMs, records[i]!.timestampMs ?? defaultMs);
+      timestampsMs[i] = lastMs;
+    }
+    const baseOffset = this.assignedOffset;
+    const { bytes, header } = encodeBatchWithHeader(records,
+      { baseOffset, timestampsMs, compression: this.compression });
+    this.lastTimestampMs = lastMs;
+    this.assignedOffset = baseOffset + records.length;
+    this.pending.push({ bytes, header });
+    const durable = this.waiters.whenReached(this.assignedOffset);
+    this.schedulePump();
+    return { baseOffset, recordCount: records.length, timestampMs: timestampsMs[0]!, durable };
+  }
+
+  /** Appends `records` as one batch and resolves with the base offset once durable. */
+  async append(records: readonly LogRecordInput[], options?: AppendOptions): Promise<number> {
+    const result = this.appendNow(records, options);
+    await result.durable;
+    return result.baseOffset;
+  }
+
+  /**
+   * Reads records from `fromOffset` (a dropped offset reads from the first kept one), after
+   * waiting until every record appended before the call is readable (read-your-writes).
+   * @throws RangeError when `fromOffset` is past the end; CorruptionError on a bad batch
+   */
+  async read(fromOffset: number, options: ReadOptions = {}): Promise<LogRecord[]> {
+    if (this.publishedOffset < this.assignedOffset) {
+      await this.waiters.whenReached(this.assignedOffset);
+    }
+    return this.readAvailable(fromOffset, options);
+  }
+
+  /** Like read(), without waiting: returns only what is readable now. */
+  readAvailable(fromOffset: number, options: ReadOptions = {}): LogRecord[] {
+    this.checkReadOffset(fromOffset);
+    const maxRecords = checkIntOr(options.maxRecords, 'maxRecords', 1, batchRecordsMax, 1000);
+    const maxBytes = checkIntOr(options.maxBytes, 'maxBytes', 1, Number.MAX_SAFE_INTEGER, 1 << 20);
+    const out: LogRecord[] = [];
+    let from = Math.max(fromOffset, this.firstOffset);
+    let bytes = 0;
+    for (let i = this.segmentIndexFor(from); i < this.segments.length; i++) {
+      if (from >= this.publishedOffset || out.length >= maxRecords || bytes >= maxBytes) break;
+      const segment = this.segments[i]!;
+      const start = this.indexOf(segment).positionForOffset(from);
+      const stop = scanBatches(segment.handle(), start, this.readLimit(segment),
+        { offset: null, timestampMs: -Infinity }, (batch) => {
+          if (batch.header.baseOffset + batch.header.recordCount <= from) return true;
+          const problem = decodeBatchRecords(batch.bytes, 0, batch.header, from, maxRecords, out);
+          if (problem !== null) throw new CorruptionError(segment.path, batch.position, problem);
+          bytes += batch.bytes.length;
+          return out.length < maxRecords && bytes < maxBytes;
+        });
+      if (stop !== null) {
+        throw new CorruptionError(segment.path, stop.position, `Cannot read log: ${stop.reason}`);
+      }
+      from = segment.nextOffset;
+    }
+    return out;
+  }
+
+  /**
+   * The offset of the first readable record whose timestamp is >= `timestampMs`, or
+   * `readableOffset` when there is none. Exact: uses the time index, then scans one stretch.
+   */
+  offsetForTimestamp(timestampMs: number): number {
+    if (!Number.isFinite(timestampMs)) throw new RangeError('timestampMs must be a number');
+    for (const segment of this.segments) {
+      if (segment.recordCount === 0 || segment.maxTimestampMs < timestampMs) continue;
+      const start = this.indexOf(segment).positionForTimestamp(timestampMs);
+      let found = -1;
+      // The target lies within about one index interval of the start: read just that much.
+      scanBatches(segment.handle(), start, this.readLimit(segment),
+        { offset: null, timestampMs: -Infinity }, (batch) => {
+          if (batch.header.maxTimestampMs < timestampMs) return true;
+          const records: LogRecord[] = [];
+          decodeBatchRecords(batch.bytes, 0, batch.header, 0, batchRecordsMax, records);
+          found = records.find((record) => record.timestampMs >= timestampMs)?.offset ?? -1;
+          return found < 0;
+        }, 2 * this.intervalBytes);
+      if (found >= 0) return found;
+    }
+    return this.publishedOffset;
+  }
+
+  /**
+   * Resolves true once a record at or past `offset` is readable, or false after `timeoutMs`,
+   * on `signal` abort, or when the log closes. Never polls: appends wake it.
+   */
+  wait(offset: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new RangeError(`offset must be a non-negative integer, got ${offset}`);
+    }
+    const waitMs = checkIntOr(timeoutMs, 'timeoutMs', 0, waitMsMax, 0);
+    return this.waiters.waitPast(offset, this.publishedOffset, waitMs, signal);
+  }
+
+  /** Makes every record appended so far durable (in every mode but memory). */
+  async sync(): Promise<void> {
+    this.checkWritable();
+    await this.waiters.whenReached(this.assignedOffset);
+    if (this.durability === 'memory') return;
+    await new Promise<void>((resolve) => {
+      this.syncWaiters.push(resolve);
+      this.schedulePump();
+    });
+    this.checkWritable();
+  }
+
+  /** Replaces the retention policy (applied at the next roll or applyRetention()). */
+  setRetention(policy: RetentionPolicy): void {
+    checkRetentionPolicy(policy);
+    this.retention = { ...policy };
+  }
+
+  /** Drops whole old segments per the retention policy; resolves with the records dropped. */
+  applyRetention(): Promise<number> {
+    return this.runTask(() => this.applyRetentionNow());
+  }
+
+  /**
+   * Drops every whole segment whose records are all below `offset` (rolling the active one
+   * first when it is entirely below). Resolves with the number of records dropped.
+   */
+  dropBefore(offset: number): Promise<number> {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new RangeError(`offset must be a non-negative integer, got ${offset}`);
+    }
+    return this.runTask(async () => {
+      const active = this.active();
+      if (active.recordCount > 0 && active.nextOffset <= offset && this.pending.length === 0) {
+        await this.roll();
+      }
+      let count = 0;
+      while (count < this.segments.length - 1 && this.segments[count]!.nextOffset <= offset) {
+        count += 1;
+      }
+      return this.dropOldest(count);
+    });
+  }
+
+  /**
+   * Removes every record at or past `offset`, which must start a batch. For recovery by the
+   * log's owner. REQUIRES: no appends in flight, none during the call.
+   * @throws RangeError when `offset` is not a batch boundary inside the log
+   */
+  async truncate(offset: number): Promise<void> {
+    this.checkWritable();
+    await this.waitIdle();
+    if (offset === this.assignedOffset) return;
+    if (offset < this.firstOffset || offset > this.assignedOffset) {
+      throw new RangeError(`cannot truncate at ${offset}: the log holds ` +
+        `[${this.firstOffset}, ${this.assignedOffset})`);
+    }
+    const index = this.segmentIndexFor(offset);
+    const segment = this.segments[index]!;
+    const position = this.batchPositionOf(segment, offset);
+    await this.runTask(async () => {
+      await this.truncateAt(index, position, offset);
+      return 0;
+    });
+  }
+
+  /** Per-segment facts, oldest first. */
+  segmentInfo(): SegmentInfo[] {
+    return this.segments.map((segment) => ({
+      file: segment.names.seg, baseOffset: segment.baseOffset, nextOffset: segment.nextOffset,
+      sizeBytes: segment.sizeBytes, firstTimestampMs: segment.firstTimestampMs,
+      maxTimestampMs: segment.maxTimestampMs, sealed: segment.sealed,
+    }));
+  }
+
+  /**
+   * Writes and (except in memory mode) syncs everything appended, stops the timers, wakes
+   * waiters with false, and closes the files. Later calls throw ClosedError.
+   */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    if (this.failure === null && this.durability !== 'memory') {
+      await this.sync().catch(() => undefined);
+    }
+    this.closing = true;
+    await this.waitIdle();
+    this.closed = true;
+    this.syncTimer?.cancel();
+    this.retentionTimer?.cancel();
+    this.waiters.close(new ClosedError(`log "${this.dir}" is closed`));
+    for (const segment of this.segments) segment.close();
+  }
+
+  // ---- the pump: the only code that writes segment files ----
+
+  private schedulePump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    setImmediate(() => void this.pump());
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.failure === null) {
+        if (this.pending.length > 0) {
+          await this.writePending();
+        } else if (this.syncWaiters.length > 0) {
+          const waiters = this.syncWaiters;
+          this.syncWaiters = [];
+          await this.syncActive();
+          for (const resolve of waiters) resolve();
+        } else if (this.tasks.length > 0) {
+          await this.tasks.shift()!.run();
+        } else {
+          break;
+        }
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.pumping = false;
+      const idle = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of idle) resolve();
+    }
+  }
+
+  // Writes the queued batches that fit the active segment in one write, rolling first when
+  // the segment is full or too old; then syncs (sync mode) and publishes them.
+  private async writePending(): Promise<void> {
+    let active = this.active();
+    const first = this.pending[0]!;
+    if (this.needsRoll(active, first.bytes.length)) {
+      await this.roll();
+      active = this.active();
+    }
+    let count = 0;
+    let size = 0;
+    while (count < this.pending.length) {
+      const length = this.pending[count]!.bytes.length;
+      if (count > 0 && active.sizeBytes + size + length > this.segmentBytes) break;
+      size += length;
+      count += 1;
+    }
+    const group = this.pending.splice(0, count);
+    const buffer = group.length === 1 ? group[0]!.bytes : concat(group, size);
+    const position = active.sizeBytes;
+    active.handle().writeAt(buffer, position);
+    const nowMs = this.clock.nowMs();
+    let at = position;
+    for (const batch of group) {
+      active.noteBatch(at, batch.header, nowMs);
+      at += batch.bytes.length;
+    }
+    this.writtenOffset = active.nextOffset;
+    if (this.durability === 'sync') await this.syncActive();
+    this.publish(active);
+  }
+
+  private needsRoll(active: Segment, nextBytes: number): boolean {
+    if (active.recordCount === 0) return false;
+    if (active.sizeBytes + nextBytes > this.segmentBytes) return true;
+    return this.segmentMs !== undefined &&
+      this.clock.nowMs() - active.firstAppendMs >= this.segmentMs;
+  }
+
+  private publish(active: Segment): void {
+    assert(this.writtenOffset >= this.publishedOffset, 'published offsets only grow');
+    this.publishedOffset = this.writtenOffset;
+    this.publishedPosition = active.sizeBytes;
+    this.waiters.reach(this.publishedOffset);
+  }
+
+  private async syncActive(): Promise<void> {
+    if (this.durability === 'memory') return;
+    const target = this.writtenOffset;
+    await this.active().handle().sync();
+    this.syncedOffset = Math.max(this.syncedOffset, target);
+  }
+
+  // Seals the active segment (data and indexes durable) and starts the next one.
+  private async roll(): Promise<void> {
+    const old = this.active();
+    assert(old.recordCount > 0, 'only a non-empty segment is rolled');
+    assert(this.writtenOffset === this.publishedOffset, 'roll after publishing');
+    await old.handle().sync();
+    this.syncedOffset = this.writtenOffset;
+    failpoint('log.seal.before-index-sync');
+    await old.writeIndexFiles();
+    failpoint('log.roll.before-create');
+    const next = new Segment(this.fs, this.dir, old.nextOffset,
+      new SparseIndex(old.nextOffset, this.intervalBytes));
+    next.handle();
+    failpoint('log.roll.after-create');
+    await this.fs.syncDir(this.dir);
+    old.sealed = true;
+    this.segments.push(next);
+    this.publishedPosition = 0;
+    if (Object.keys(this.retention).length > 0) this.queueRetention();
+  }
+
+  private queueRetention(): void {
+    this.tasks.push({
+      run: async () => void (await this.applyRetentionNow()),
+      reject: () => undefined,
+    });
+    this.schedulePump();
+  }
+
+  private async applyRetentionNow(): Promise<number> {
+    const facts = this.segments.map((segment) => ({
+      sizeBytes: segment.sizeBytes, recordCount: segment.recordCount,
+      maxTimestampMs: segment.maxTimestampMs,
+    }));
+    return this.dropOldest(segmentsToDrop(facts, this.retention, this.clock.nowMs()));
+  }
+
+  private async dropOldest(count: number): Promise<number> {
+    assert(count < this.segments.length, 'the active segment is never dropped');
+    if (count === 0) return 0;
+    let records = 0;
+    for (const segment of this.segments.splice(0, count)) {
+      records += segment.recordCount;
+      segment.close();
+      for (const name of [segment.names.seg, segment.names.idx, segment.names.tix]) {
+        const path = joinPath(this.dir, name);
+        if (this.fs.stat(path) !== null) this.fs.remove(path);
+      }
+    }
+    await this.fs.syncDir(this.dir);
+    return records;
+  }
+
+  private async truncateAt(index: number, position: number, offset: number): Promise<void> {
+    const later = this.segments.splice(index + 1);
+    for (const segment of later) {
+      segment.close();
+      for (const name of Object.values(segment.names)) {
+        const path = joinPath(this.dir, name);
+        if (this.fs.stat(path) !== null) this.fs.remove(path);
+      }
+    }
+    const segment = this.active();
+    const file = segment.handle();
+    file.truncate(position);
+    await file.sync();
+    for (const name of [segment.names.idx, segment.names.tix]) {
+      const path = joinPath(this.dir, name);
+      if (this.fs.stat(path) !== null) this.fs.remove(path);
+    }
+    await this.fs.syncDir(this.dir);
+    segment.sealed = false;
+    this.rescan(segment, offset);
+  }
+
+  // Rebuilds the in-memory facts of a segment cut at `offset`.
+  private rescan(segment: Segment, offset: number): void {
+    const index = new SparseIndex(segment.baseOffset, this.intervalBytes);
+    segment.index = index;
+    const size = segment.handle().size();
+    segment.sizeBytes = 0;
+    segment.nextOffset = segment.baseOffset;
+    segment.firstTimestampMs = -1;
+    segment.maxTimestampMs = -1;
+    scanBatches(segment.handle(), 0, size, { offset: segment.baseOffset, timestampMs: -Infinity },
+      (batch) => {
+        segment.noteBatch(batch.position, batch.header, batch.header.maxTimestampMs);
+        return true;
+      });
+    assert(segment.nextOffset === offset, 'truncation lands on the requested offset');
+    this.assignedOffset = offset;
+    this.writtenOffset = offset;
+    this.syncedOffset = offset;
+    this.publishedOffset = offset;
+    this.publishedPosition = segment.sizeBytes;
+    this.waiters.rewind(offset);
+    const previous = this.segments.at(-2);
+    this.lastTimestampMs = Math.max(0, segment.maxTimestampMs, previous?.maxTimestampMs ?? 0);
+  }
+
+  // ---- helpers ----
+
+  private runTask(task: () => Promise<number>): Promise<number> {
+    this.checkWritable();
+    return new Promise<number>((resolve, reject) => {
+      this.tasks.push({
+        run: async () => {
+          try {
+            resolve(await task());
+          } catch (error) {
+            reject(error);
+            throw error;
+          }
+        },
+        reject,
+      });
+      this.schedulePump();
+    });
+  }
+
+  private waitIdle(): Promise<void> {
+    if (!this.pumping && this.pending.length === 0 && this.tasks.length === 0) {
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.schedulePump();
+    }).then(() => (this.pending.length > 0 || this.tasks.length > 0 ? this.waitIdle() : undefined));
+  }
+
+  private fail(error: unknown): void {
+    const failure = error instanceof Error ? error : new StorageIoError(String(error));
+    if (this.failure !== null) return;
+    this.failure = failure;
+    this.pending = [];
+    this.waiters.fail(failure);
+    for (const task of this.tasks.splice(0)) task.reject(failure);
+    for (const resolve of this.syncWaiters.splice(0)) resolve();
+  }
+
+  private checkWritable(): void {
+    if (this.failure !== null) throw this.failure;
+    if (this.closing) throw new ClosedError(`log "${this.dir}" is closed`);
+  }
+
+  private checkReadOffset(offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new RangeError(`offset must be a non-negative integer, got ${offset}`);
+    }
+    if (offset > this.assignedOffset) {
+      throw new RangeError(`offset ${offset} is past the end of the log (${this.assignedOffset})`);
+    }
+  }
+
+  private active(): Segment {
+    return this.segments.at(-1)!;
+  }
+
+  private readLimit(segment: Segment): number {
+    return segment === this.active() ? this.publishedPosition : segment.sizeBytes;
+  }
+
+  private segmentIndexFor(offset: number): number {
+    let low = 0;
+    let high = this.segments.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if (this.segments[middle]!.baseOffset <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
+  private indexOf(segment: Segment): SparseIndex {
+    assert(segment.index !== null, 'segment index is loaded');
+    return segment.index;
+  }
+
+  // Byte position of the batch that starts at `offset`; RangeError when none does.
+  private batchPositionOf(segment: Segment, offset: number): number {
+    if (offset === segment.baseOffset) return 0;
+    let found = -1;
+    scanBatches(segment.handle(), this.indexOf(segment).positionForOffset(offset),
+      segment.sizeBytes, { offset: null, timestampMs: -Infinity }, (batch) => {
+        if (batch.header.baseOffset === offset) found = batch.position;
+        return batch.header.baseOffset < offset;
+      });
+    if (found < 0) throw new RangeError(`offset ${offset} does not start a batch`);
+    return found;
+  }
+
+  private startTimers(syncIntervalMs: number): void {
+    if (this.durability === 'async') {
+      const tick = (): void => {
+        if (this.closed || this.failure !== null) return;
+        if (this.writtenOffset > this.syncedOffset) {
+          this.syncWaiters.push(() => undefined);
+          this.schedulePump();
+        }
+        this.syncTimer = this.clock.setTimer(syncIntervalMs, tick, { background: true });
+      };
+      this.syncTimer = this.clock.setTimer(syncIntervalMs, tick, { background: true });
+    }
+    const maxAgeMs = this.retention.maxAgeMs;
+    if (maxAgeMs !== undefined) {
+      const periodMs = Math.min(60_000, Math.max(1_000, Math.floor(maxAgeMs / 2)));
+      const tick = (): void => {
+        if (this.closed || this.failure !== null) return;
+        this.queueRetention();
+        this.retentionTimer = this.clock.setTimer(periodMs, tick, { background: true });
+      };
+      this.retentionTimer = this.clock.setTimer(periodMs, tick, { background: true });
+    }
+  }
+}
+
+function concat(group: readonly PendingBatch[], size: number): Uint8Array {
+  const buffer = new Uint8Array(size);
+  let at = 0;
+  for (const batch of group) {
+    buffer.set(batch.bytes, at);
+    at += batch.bytes.length;
+  }
+  return buffer;
+}
+
+function checkLogOptions(options: LogOptions): void {
+  checkIntOr(options.segmentBytes, 'segmentBytes', segmentBytesMin, segmentBytesMaxLimit, 0);
+  checkIntOr(options.indexIntervalBytes, 'indexIntervalBytes', 1, segmentBytesMaxLimit, 0);
+  checkIntOr(options.syncIntervalMs, 'syncIntervalMs', 1, 3_600_000, 0);
+  checkIntOr(options.segmentMs, 'segmentMs', 1, Number.MAX_SAFE_INTEGER, 0);
+  checkIntOr(options.startOffset, 'startOffset', 0, Number.MAX_SAFE_INTEGER, 0);
+  if (options.retention !== undefined) checkRetentionPolicy(options.retention);
+  const durability = options.durability ?? 'sync';
+  if (!['sync', 'async', 'memory'].includes(durability)) {
+    throw new RangeError(`durability must be sync, async or memory, got ${durability}`);
+  }
+}
