@@ -1,5 +1,5 @@
 // Merges any number of sorted sources (memtables, tables) into one stream in internal-key
-// order, with a binary min-heap of the valid sources: each step costs O(log n) comparisons.
+// order, with a min-heap (engine/collections) of the valid sources: O(log n) per step.
 // It yields every entry of every source (all versions); snapshot filtering and hiding
 // shadowed versions is the SnapshotIterator's job on top.
 //
@@ -8,23 +8,25 @@
 // path and by compaction.
 
 import { assert, invariantsEnabled } from '../assert.ts';
+import { MinHeap } from '../collections/min_heap.ts';
 import { SEQ_MAX, assertSeq, compareInternal } from './internal_key.ts';
 import type { EntryKind } from './internal_key.ts';
 import type { InternalIterator } from './iterator.ts';
 
 export class MergingIterator implements InternalIterator {
   private readonly sources: InternalIterator[];
-  // Indexes into `sources` of the valid ones, as a binary min-heap; heap[0] is current.
-  private readonly heap: number[] = [];
+  // Indexes into `sources` of the valid ones, ordered by their current entries.
+  private readonly heap: MinHeap<number>;
 
   /** @param sources iterators to merge, newest first (the order breaks ties). */
   constructor(sources: InternalIterator[]) {
     assert(sources.length <= 0xffff, `cannot merge ${sources.length} sources`);
     this.sources = sources;
+    this.heap = new MinHeap((a, b) => this.before(a, b));
   }
 
   valid(): boolean {
-    return this.heap.length > 0;
+    return this.heap.size > 0;
   }
 
   first(): void {
@@ -39,16 +41,11 @@ export class MergingIterator implements InternalIterator {
   }
 
   next(): void {
-    assert(this.heap.length > 0, 'next() on an invalid iterator');
-    const top = this.heap[0]!;
+    assert(this.heap.size > 0, 'next() on an invalid iterator');
+    const top = this.heap.pop()!;
     this.sources[top]!.next();
-    if (!this.sources[top]!.valid()) {
-      const last = this.heap.pop()!;
-      if (this.heap.length === 0) return;
-      this.heap[0] = last;
-    }
-    this.siftDown(0);
-    if (invariantsEnabled) this.checkHeap();
+    if (this.sources[top]!.valid()) this.heap.push(top);
+    if (invariantsEnabled) this.heap.checkInvariants();
   }
 
   key(): Uint8Array {
@@ -68,17 +65,17 @@ export class MergingIterator implements InternalIterator {
   }
 
   private current(): InternalIterator {
-    assert(this.heap.length > 0, 'accessor on an invalid iterator');
-    return this.sources[this.heap[0]!]!;
+    const top = this.heap.peek();
+    assert(top !== undefined, 'accessor on an invalid iterator');
+    return this.sources[top]!;
   }
 
   private rebuild(): void {
-    this.heap.length = 0;
+    this.heap.clear();
     this.sources.forEach((source, index) => {
       if (source.valid()) this.heap.push(index);
     });
-    for (let index = (this.heap.length >> 1) - 1; index >= 0; index--) this.siftDown(index);
-    if (invariantsEnabled) this.checkHeap();
+    if (invariantsEnabled) this.heap.checkInvariants();
   }
 
   // True when source `a` comes before source `b`.
@@ -87,29 +84,5 @@ export class MergingIterator implements InternalIterator {
     const right = this.sources[b]!;
     const order = compareInternal(left.key(), left.seq(), right.key(), right.seq());
     return order < 0 || (order === 0 && a < b);
-  }
-
-  private siftDown(start: number): void {
-    const heap = this.heap;
-    const length = heap.length;
-    let index = start;
-    const item = heap[index]!;
-    for (;;) {
-      const left = 2 * index + 1;
-      if (left >= length) break;
-      const right = left + 1;
-      const child = right < length && this.before(heap[right]!, heap[left]!) ? right : left;
-      if (!this.before(heap[child]!, item)) break;
-      heap[index] = heap[child]!;
-      index = child;
-    }
-    heap[index] = item;
-  }
-
-  private checkHeap(): void {
-    for (let index = 1; index < this.heap.length; index++) {
-      const parent = (index - 1) >> 1;
-      assert(!this.before(this.heap[index]!, this.heap[parent]!), 'merge heap out of order');
-    }
   }
 }
