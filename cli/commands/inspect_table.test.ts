@@ -23,10 +23,10 @@ test('flo inspect table prints properties, blocks and entries of a sound table',
   const { code, out, err } = await run('inspect', 'table', fixture, '--entries');
   assert.equal(code, 0, err);
   assert.equal(err, '');
-  assert.match(out, /: 352 bytes, format v1, ok\n/);
+  assert.match(out, /: 406 bytes, format v1, ok\n/);
   assert.match(out, /entries 10 \(2 tombstones\), seqs 1\.\.10, keys "apple"\.\."fig"/);
   assert.match(out, /\n  data +1 +75 +48 +149 +lz4 +ok +2\n/);
-  assert.match(out, /\n  properties +- +259 +32 +32 +none +ok +-\n/);
+  assert.match(out, /\n  properties +- +313 +32 +32 +none +ok +-\n/);
   assert.match(out, /\n  0 +"apple" +1 +tombstone +-\n/);
   assert.doesNotMatch(out, /problems/);
 });
