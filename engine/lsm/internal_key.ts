@@ -93,6 +93,20 @@ export function compareInternalRange(
   return bSeq - aSeq;
 }
 
+/**
+ * The first four bytes of `key` as a big-endian u32, zero-padded. Whenever two keys'
+ * prefixes differ, they order the keys as bytewise comparison would; equal prefixes say
+ * nothing. Searches keep prefixes in flat arrays to decide most comparisons without
+ * reading key bytes (the skiplist, the table index).
+ */
+export function keyPrefix(key: Uint8Array): number {
+  const length = key.length;
+  if (length >= 4) return ((key[0]! << 24) | (key[1]! << 16) | (key[2]! << 8) | key[3]!) >>> 0;
+  let prefix = 0;
+  for (let i = 0; i < 4; i++) prefix = prefix * 256 + (i < length ? key[i]! : 0);
+  return prefix;
+}
+
 /** Asserts that `seq` is a valid sequence number. */
 export function assertSeq(seq: number): void {
   assert(Number.isSafeInteger(seq), `seq is not a safe integer: ${seq}`);

@@ -19,7 +19,7 @@ import { assert, invariantsEnabled } from '../assert.ts';
 import { Prng } from '../io/prng.ts';
 import { lsmKeyBytesMax, lsmValueBytesMax } from '../limits.ts';
 import {
-  EntryKind, SEQ_MAX, assertSeq, compareInternalRange, compareRange, isEntryKind,
+  EntryKind, SEQ_MAX, assertSeq, compareInternalRange, compareRange, isEntryKind, keyPrefix,
 } from './internal_key.ts';
 import type { Entry } from './internal_key.ts';
 import type { InternalIterator } from './iterator.ts';
@@ -281,16 +281,6 @@ export class Skiplist {
     chunk.set(value, offset + key.length);
     this.slots[node + OFFSET] = offset;
   }
-}
-
-// The first four bytes of `key` as a big-endian u32, zero-padded. Ordering by it agrees with
-// bytewise order whenever two prefixes differ.
-function keyPrefix(key: Uint8Array): number {
-  const length = key.length;
-  if (length >= 4) return ((key[0]! << 24) | (key[1]! << 16) | (key[2]! << 8) | key[3]!) >>> 0;
-  let prefix = 0;
-  for (let i = 0; i < 4; i++) prefix = prefix * 256 + (i < length ? key[i]! : 0);
-  return prefix;
 }
 
 /** Forward iterator over a skiplist (InternalIterator). Stays valid across inserts. */

@@ -1,7 +1,8 @@
 // A table's index, decoded once at open and pinned in memory: for each data block, its last
 // internal key and its handle. The last keys sit end to end in one byte array with an offset
-// array beside it, so find(key, seq) is a binary search over flat memory: no varint
-// decoding and no pointer chasing to choose a block.
+// array beside it, and their 4-byte prefixes in a third, so find(key, seq) is a binary
+// search over flat memory that mostly reads only the prefixes: no varint decoding and no
+// pointer chasing to choose a block.
 //
 //   index entry := (key = last user key of the block, seq and kind of that entry,
 //                   value = offset:varint size:varint)       in the block format
@@ -14,7 +15,7 @@ import type { Cursor } from '../codec/varint.ts';
 import { CorruptionError } from '../errors.ts';
 import { tableBlockBytesMax, tableBlocksMax } from '../limits.ts';
 import { Block, BlockIterator } from './block.ts';
-import { compareInternal, compareInternalRange } from './internal_key.ts';
+import { compareInternal, compareInternalRange, keyPrefix } from './internal_key.ts';
 import { BLOCK_TRAILER_BYTES } from './table_format.ts';
 import type { BlockHandle } from './table_format.ts';
 
@@ -22,6 +23,7 @@ export class TableIndex {
   // Block i's last user key is keyBytes[keyOffsets[i], keyOffsets[i + 1]).
   private readonly keyBytes: Uint8Array;
   private readonly keyOffsets: Uint32Array;
+  private readonly keyPrefixes: Uint32Array;
   private readonly lastSeqs: Float64Array;
   private readonly offsets: Float64Array;
   private readonly sizes: Uint32Array;
@@ -33,6 +35,7 @@ export class TableIndex {
     });
     this.keyBytes = new Uint8Array(this.keyOffsets[lastKeys.length]!);
     lastKeys.forEach((key, index) => this.keyBytes.set(key, this.keyOffsets[index]!));
+    this.keyPrefixes = Uint32Array.from(lastKeys, keyPrefix);
     this.lastSeqs = Float64Array.from(lastSeqs);
     this.offsets = Float64Array.from(handles, (handle) => handle.offsetBytes);
     this.sizes = Uint32Array.from(handles, (handle) => handle.sizeBytes);
@@ -100,14 +103,19 @@ export class TableIndex {
   find(userKey: Uint8Array, seq: number): number {
     const keyBytes = this.keyBytes;
     const keyOffsets = this.keyOffsets;
+    const keyPrefixes = this.keyPrefixes;
+    const prefix = keyPrefix(userKey);
     let low = 0;
     let high = this.lastSeqs.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      const order = compareInternalRange(
-        keyBytes, keyOffsets[middle]!, keyOffsets[middle + 1]!, this.lastSeqs[middle]!,
-        userKey, seq,
-      );
+      const middlePrefix = keyPrefixes[middle]!;
+      const order = middlePrefix !== prefix
+        ? middlePrefix - prefix
+        : compareInternalRange(
+          keyBytes, keyOffsets[middle]!, keyOffsets[middle + 1]!, this.lastSeqs[middle]!,
+          userKey, seq,
+        );
       if (order < 0) {
         low = middle + 1;
       } else {
