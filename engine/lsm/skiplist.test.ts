@@ -97,6 +97,8 @@ test('Skiplist.bytesUsed counts key, value and node bytes', () => {
   const overhead = list.bytesUsed() - payload;
   assert.ok(overhead >= 10_001 * skiplistNodeBytes(1), `overhead ${overhead}`);
   assert.ok(overhead <= 10_001 * skiplistNodeBytes(4), `overhead ${overhead}`);
+  assert.ok(list.bytesAllocated() >= list.bytesUsed(), 'allocated below used');
+  assert.ok(list.bytesAllocated() <= 4 * list.bytesUsed() + 512 * 1024, 'allocated far above');
 });
 
 test('Skiplist keeps large values in chunks of their own and small ones intact', () => {

@@ -13,7 +13,8 @@
 // out stay valid because chunks are never reused. Heights come from a seeded Prng (p=1/4).
 //
 // Byte accounting: bytesUsed() counts key and value bytes plus the node records, which the
-// memtable compares with memtableBytesMax. Iterators stay valid across inserts.
+// memtable compares with memtableBytesMax; bytesAllocated() is the memory held (the record
+// buffer doubles as it grows). Iterators stay valid across inserts.
 
 import { assert, invariantsEnabled } from '../assert.ts';
 import { Prng } from '../io/prng.ts';
@@ -79,6 +80,13 @@ export class Skiplist {
   /** Key and value bytes held plus node records (compare with memtableBytesMax). */
   bytesUsed(): number {
     return this.usedBytes;
+  }
+
+  /** Memory actually held: arena chunks and the record buffer at their capacity (metrics). */
+  bytesAllocated(): number {
+    let bytes = this.slots.byteLength;
+    for (const chunk of this.chunks) bytes += chunk.length;
+    return bytes;
   }
 
   /**
