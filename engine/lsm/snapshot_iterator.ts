@@ -26,8 +26,8 @@ export class SnapshotIterator implements InternalIterator {
   private readonly snapshotSeq: number;
   private readonly newestOnly: boolean;
   private readonly hideTombstones: boolean;
+  // The user key being skipped past (a copy: the inner iterator's view moves on).
   private skipKey = new Uint8Array(64);
-  private skipKeyLength = 0;
 
   constructor(inner: InternalIterator, options: SnapshotOptions = {}) {
     this.inner = inner;
@@ -101,9 +101,8 @@ export class SnapshotIterator implements InternalIterator {
       this.skipKey = new Uint8Array(Math.max(key.length, 2 * this.skipKey.length));
     }
     this.skipKey.set(key);
-    this.skipKeyLength = key.length;
     const skipKey = this.skipKey;
-    const skipKeyLength = this.skipKeyLength;
+    const skipKeyLength = key.length;
     do {
       inner.next();
     } while (inner.valid() && sameKey(inner.key(), skipKey, skipKeyLength));

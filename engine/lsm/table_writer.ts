@@ -9,12 +9,13 @@
 // After a failed write the writer is failed and every later call throws the same error;
 // the caller deletes the partial file. Format: docs/format/table.md.
 
-import { assert } from '../assert.ts';
+import { assert, assertSafeUint } from '../assert.ts';
 import { writeVarint } from '../codec/varint.ts';
 import type { FileHandle } from '../io/file_system.ts';
 import {
-  bloomBitsPerKeyDefault, lsmKeyBytesMax, lsmValueBytesMax, tableBlockBytesDefault,
-  tableBlockBytesMax, tableBlocksMax, tableRestartIntervalDefault,
+  bloomBitsPerKeyDefault, bloomBitsPerKeyMax, lsmKeyBytesMax, lsmValueBytesMax,
+  tableBlockBytesDefault, tableBlockBytesMax, tableBlockBytesTargetMax, tableBlocksMax,
+  tableRestartIntervalDefault, tableRestartIntervalMax,
 } from '../limits.ts';
 import { BlockBuilder } from './block_builder.ts';
 import { bloomHash, buildBloom } from './bloom.ts';
@@ -80,8 +81,13 @@ export class TableWriter {
       compression: 'lz4',
       ...options,
     };
-    assertSeq(options.creationTimeMs);
-    assert(this.options.blockBytes >= 1, 'block target below 1 byte');
+    const { blockBytes, restartInterval, bloomBitsPerKey } = this.options;
+    assertSafeUint(options.creationTimeMs, 'creationTimeMs');
+    assert(blockBytes >= 1 && blockBytes <= tableBlockBytesTargetMax, `block target ${blockBytes}`);
+    assert(restartInterval >= 1 && restartInterval <= tableRestartIntervalMax,
+      `restart interval ${restartInterval}`);
+    assert(bloomBitsPerKey >= 1 && bloomBitsPerKey <= bloomBitsPerKeyMax,
+      `bloom bits per key ${bloomBitsPerKey}`);
     this.dataBlock = new BlockBuilder(this.options.restartInterval);
   }
 
@@ -131,9 +137,9 @@ export class TableWriter {
     if (seq > stats.largestSeq) stats.largestSeq = seq;
     stats.rawKeyBytes += key.length;
     stats.rawValueBytes += value.length;
-    if (this.dataBlock.estimatedBytes() >= this.options.blockBytes) this.guard(() => {
-      this.flushDataBlock();
-    });
+    if (this.dataBlock.estimatedBytes() >= this.options.blockBytes) {
+      this.guard(() => this.flushDataBlock());
+    }
   }
 
   /**
