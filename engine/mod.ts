@@ -93,3 +93,7 @@ export { inspectTable } from './lsm/inspect_table.ts';
 export type {
   InspectTableOptions, TableInspection, InspectedBlock, InspectedEntry, TableProblem,
 } from './lsm/inspect_table.ts';
+
+// ---- the engine ----
+export { openFlo, Flo, Namespaces, checkNamespaceName } from './flo.ts';
+export type { FloOptions, NamespacedStore } from './flo.ts';
