@@ -161,13 +161,16 @@ function inspectIndex(
   return index;
 }
 
+// What the data blocks hold, gathered while walking them; `lastKey`/`lastSeq` are the last
+// entry seen, for the order check across blocks.
 interface DataTotals {
   entryCount: number;
   tombstoneCount: number;
   smallestSeq: number;
   largestSeq: number;
   smallestKey: Uint8Array | null;
-  largestKey: Uint8Array | null;
+  lastKey: Uint8Array | null;
+  lastSeq: number;
 }
 
 function inspectDataBlocks(
@@ -175,57 +178,65 @@ function inspectDataBlocks(
 ): DataTotals {
   const totals: DataTotals = {
     entryCount: 0, tombstoneCount: 0, smallestSeq: Number.MAX_SAFE_INTEGER, largestSeq: 0,
-    smallestKey: null, largestKey: null,
+    smallestKey: null, lastKey: null, lastSeq: 0,
   };
-  let previousSeq = 0;
   const iterator = new BlockIterator();
   for (let blockIndex = 0; blockIndex < index.blockCount; blockIndex++) {
     const handle = index.handle(blockIndex);
     const block = inspectEntryBlock(file, report, 'data', handle, blockIndex);
     if (block === undefined) continue;
     iterator.reset(block);
-    let count = 0;
-    const walked = attempt(report, () => {
-      for (iterator.first(); iterator.valid(); iterator.next()) {
-        const key = iterator.key();
-        const seq = iterator.seq();
-        const last = totals.largestKey;
-        if (last !== null && compareInternal(last, previousSeq, key, seq) >= 0) {
-          problem(report, handle.offsetBytes, `entry ${count} of data block ${blockIndex} ` +
-            'is out of order');
-        }
-        const newKey = last === null || compareRange(last, 0, last.length, key, 0, key.length);
-        if (newKey && filter !== null && !bloomMayContain(filter, bloomHash(key))) {
-          problem(report, handle.offsetBytes, `bloom filter misses a key of block ${blockIndex}`);
-        }
-        countEntry(totals, iterator, key, seq);
-        previousSeq = seq;
-        count += 1;
-        report.entries?.push({
-          blockIndex, key: key.slice(), seq, kind: entryKindName(iterator.kind()),
-          value: iterator.value().slice(),
-        });
-      }
-      return true;
-    });
-    report.blocks[report.blocks.length - 1]!.entryCount = walked ? count : null;
-    const last = totals.largestKey;
-    const endsAtIndexKey = last !== null && previousSeq === index.lastSeq(blockIndex) &&
+    const walk = (): number => walkDataBlock(report, iterator, blockIndex, totals, filter);
+    const count = attempt(report, walk);
+    report.blocks[report.blocks.length - 1]!.entryCount = count ?? null;
+    const last = totals.lastKey;
+    const endsAtIndexKey = last !== null && totals.lastSeq === index.lastSeq(blockIndex) &&
       sameBytes(last, index.lastKey(blockIndex));
-    if (walked && !endsAtIndexKey) {
+    if (count !== undefined && !endsAtIndexKey) {
       problem(report, handle.offsetBytes, `data block ${blockIndex} does not end at its index key`);
     }
   }
   return totals;
 }
 
-function countEntry(totals: DataTotals, iterator: BlockIterator, key: Uint8Array, seq: number) {
-  totals.entryCount += 1;
-  if (iterator.kind() === EntryKind.tombstone) totals.tombstoneCount += 1;
-  totals.smallestSeq = Math.min(totals.smallestSeq, seq);
-  totals.largestSeq = Math.max(totals.largestSeq, seq);
-  totals.smallestKey ??= key.slice();
-  totals.largestKey = key.slice();
+// Walks one data block: order against the previous entry, the filter, the totals and the
+// entries list. Returns the entry count; a decoding fault throws CorruptionError.
+function walkDataBlock(
+  report: TableInspection,
+  iterator: BlockIterator,
+  blockIndex: number,
+  totals: DataTotals,
+  filter: Uint8Array | null,
+): number {
+  const offsetBytes = report.blocks[report.blocks.length - 1]!.offsetBytes;
+  let count = 0;
+  let filterMissReported = false;
+  for (iterator.first(); iterator.valid(); iterator.next(), count++) {
+    const key = iterator.key();
+    const seq = iterator.seq();
+    const last = totals.lastKey;
+    if (last !== null && compareInternal(last, totals.lastSeq, key, seq) >= 0) {
+      problem(report, offsetBytes, `entry ${count} of data block ${blockIndex} is out of order`);
+    }
+    const newKey = last === null || !sameBytes(last, key);
+    if (newKey && filter !== null && !filterMissReported &&
+      !bloomMayContain(filter, bloomHash(key))) {
+      problem(report, offsetBytes, `bloom filter misses a key of data block ${blockIndex}`);
+      filterMissReported = true;
+    }
+    totals.entryCount += 1;
+    if (iterator.kind() === EntryKind.tombstone) totals.tombstoneCount += 1;
+    totals.smallestSeq = Math.min(totals.smallestSeq, seq);
+    totals.largestSeq = Math.max(totals.largestSeq, seq);
+    totals.smallestKey ??= key.slice();
+    totals.lastKey = key.slice();
+    totals.lastSeq = seq;
+    report.entries?.push({
+      blockIndex, key: totals.lastKey, seq, kind: entryKindName(iterator.kind()),
+      value: iterator.value().slice(),
+    });
+  }
+  return count;
 }
 
 function checkTotals(
@@ -238,7 +249,7 @@ function checkTotals(
   if (totals.smallestSeq !== properties.smallestSeq) mismatches.push('smallest seq');
   if (totals.largestSeq !== properties.largestSeq) mismatches.push('largest seq');
   if (!sameBytes(totals.smallestKey, properties.smallestKey)) mismatches.push('smallest key');
-  if (!sameBytes(totals.largestKey, properties.largestKey)) mismatches.push('largest key');
+  if (!sameBytes(totals.lastKey, properties.largestKey)) mismatches.push('largest key');
   if (mismatches.length > 0) {
     problem(report, footer.properties.offsetBytes,
       `properties disagree with the entries: ${mismatches.join(', ')}`);
