@@ -70,14 +70,21 @@ test('a table returns every entry it was written with, in order', () => {
   }), fcParams());
 });
 
-test('TableReader.get answers like the model at every snapshot', () => {
+test('TableReader.get answers like the model at every snapshot, reading at most one block', () => {
   fc.assert(fc.property(
     sortedEntriesArbitrary(), tableOptions, probesArbitrary, (entries, options, probes) => {
-      const reader = written(entries, options);
+      const cache = new BlockCache(1 << 20);
+      const fs = memFs();
+      writeTable(fs, '/t/1.sst', entries, options);
+      const reader = open(fs, cache);
       for (const { key, seq } of withEntries(probes, entries)) {
         for (const snapshot of snapshotsAround(seq)) {
           const expected = asLookup(modelGet(entries, key, snapshot));
+          const before = cache.stats();
           assert.deepEqual(show([reader.get(key, snapshot)]), show([expected]));
+          const after = cache.stats();
+          const blocks = after.hits + after.misses - before.hits - before.misses;
+          assert.ok(blocks <= 1, `a lookup touched ${blocks} data blocks`);
         }
         // The bloom filter never rules out a present key.
         if (modelGet(entries, key, SEQ_MAX) !== undefined) assert.ok(reader.mayContain(key));

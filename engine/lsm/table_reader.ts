@@ -94,12 +94,16 @@ export class TableReader {
 
   /**
    * The newest entry of `userKey` with seq <= `snapshotSeq` (a tombstone included), or
-   * undefined. Its value is a view into a cached block: do not modify it.
+   * undefined. Reads at most one data block, and none when the filter rules the key out.
+   * Its value is a view into a cached block: do not modify it.
+   * @param keyHash bloomHash(userKey), when the caller probes several tables with one key.
    */
-  get(userKey: Uint8Array, snapshotSeq: number = SEQ_MAX): Entry | undefined {
+  get(
+    userKey: Uint8Array, snapshotSeq: number = SEQ_MAX, keyHash: number = bloomHash(userKey),
+  ): Entry | undefined {
     assert(!this.closed, 'get() on a closed table');
     assertSeq(snapshotSeq);
-    if (!bloomMayContain(this.filter, bloomHash(userKey))) return undefined;
+    if (!bloomMayContain(this.filter, keyHash)) return undefined;
     const blockIndex = this.index.find(userKey, snapshotSeq);
     if (blockIndex === this.index.blockCount) return undefined;
     const lookup = this.lookup;
