@@ -1,6 +1,6 @@
-// Benchmarks of the LSM building blocks (tinybench): memtable insert, table build, point
-// lookups with the block cache hot and with no cache, lookups of absent keys, a table scan
-// and a merged snapshot scan over four tables. Keys are 16 random bytes, values 100 bytes
+// Benchmarks of the LSM building blocks (tinybench): memtable insert and get, table build,
+// point lookups with the block cache hot and with no cache, lookups of absent keys, a table
+// scan and a merged snapshot scan over four tables. Keys are 16 random bytes, values 100 bytes
 // (half repetitive, so LZ4 has something to do). Every task's result is checked once
 // before timing. Tables live on the real file system (a temporary directory), so reads are
 // page-cache preads as in production.
@@ -107,6 +107,13 @@ export async function lsmTableBenchmarks(smoke: boolean): Promise<Bench> {
     check(uncached.get(lookups[i]!) !== undefined, 'uncached get finds its key');
     check(cached.get(absent[i]!) === undefined, 'an absent key is absent');
   }
+  const full = new Skiplist({ seed: 2 });
+  memtableKeys.forEach((key, i) => full.insert(key, i + 1, EntryKind.value, valueFor(i)));
+  const memtableLookups = memtableKeys.map((_, i) =>
+    memtableKeys[(i * 7919) % memtableKeys.length]!.slice());
+  for (const key of memtableLookups.slice(0, 1000)) {
+    check(full.get(key)?.value.length === VALUE_BYTES, 'memtable get finds its key');
+  }
   const scanned = scanAll(cached);
   check(scanned === keys.length, `scan saw ${scanned} of ${keys.length} keys`);
   check(mergedScan(quarters) === keys.length, 'merged scan sees every key once');
@@ -129,6 +136,11 @@ export async function lsmTableBenchmarks(smoke: boolean): Promise<Bench> {
         }
         memtable.insert(memtableKeys[memtableNext]!, memtableNext + 1, EntryKind.value, value);
         memtableNext += 1;
+      }
+    })
+    .add(`memtable get ×${batch} (${sizes.memtableEntries} entries)`, () => {
+      for (let i = 0; i < batch; i++) {
+        full.get(memtableLookups[(cursor = (cursor + 1) % memtableLookups.length)]!);
       }
     })
     .add(`table build ×${entries} entries`, () => {

@@ -43,12 +43,12 @@ test('Skiplist iterates every entry in internal-key order, like a sorted array',
   }), fcParams());
 });
 
-test('Skiplist get and seek at any snapshot agree with the model', () => {
+test('Skiplist get and seek at any snapshot agree with the model, with or without index', () => {
   const probe = fc.record({ key: keyArbitrary, seq: fc.integer({ min: 0, max: 60 }) });
   fc.assert(fc.property(
-    fc.array(entryArbitrary, { maxLength: 200 }), fc.array(probe, { maxLength: 40 }),
-    (entries, probes) => {
-      const list = new Skiplist();
+    fc.array(entryArbitrary, { maxLength: 200 }), fc.array(probe, { maxLength: 40 }), fc.boolean(),
+    (entries, probes, keyIndex) => {
+      const list = new Skiplist({ keyIndex });
       const model = fill(list, entries);
       const iterator = list.iterator();
       // Probe both random keys and the keys present, at snapshots around their seqs.
@@ -80,8 +80,15 @@ test('Skiplist finds the newest visible version among many versions of one key',
   list.checkInvariants();
 });
 
-test('Skiplist.bytesUsed counts key, value and node bytes', () => {
-  const list = new Skiplist();
+test('Skiplist.bytesUsed counts key, value and node bytes, and the key index', () => {
+  const indexed = new Skiplist();
+  const bare = new Skiplist({ keyIndex: false });
+  for (const list of [indexed, bare]) {
+    for (let i = 0; i < 5000; i++) list.insert(utf8(`k${i}`), i, EntryKind.value, utf8('v'));
+  }
+  const indexBytes = indexed.bytesUsed() - bare.bytesUsed();
+  assert.ok(indexBytes >= 5000 * 16 && indexBytes <= 5000 * 32, `index bytes ${indexBytes}`);
+  const list = new Skiplist({ keyIndex: false });
   assert.equal(list.bytesUsed(), 0);
   list.insert(utf8('abc'), 1, EntryKind.value, new Uint8Array(100));
   const one = list.bytesUsed();

@@ -24,6 +24,7 @@ import {
 } from './internal_key.ts';
 import type { Entry } from './internal_key.ts';
 import type { InternalIterator } from './iterator.ts';
+import { KeyIndex } from './key_index.ts';
 
 const HEIGHT_MAX = 12;
 const CHUNK_BYTES = 256 * 1024;
@@ -49,6 +50,11 @@ export function skiplistNodeBytes(height: number): number {
 export interface SkiplistOptions {
   /** Seed of the height generator (deterministic tests and benchmarks). Default 1. */
   seed?: number;
+  /**
+   * Keep a hash index from key to newest version (default true): newest-version gets go
+   * from ~0.5 M/s to ~3 M/s on a 500 000-entry skiplist, inserts from ~0.5 M/s to ~0.38 M/s.
+   */
+  keyIndex?: boolean;
 }
 
 export class Skiplist {
@@ -64,9 +70,11 @@ export class Skiplist {
   private height = 1;
   private usedBytes = 0;
   private readonly splice = new Uint32Array(HEIGHT_MAX);
+  private readonly keyIndex: KeyIndex | null;
 
   constructor(options: SkiplistOptions = {}) {
     this.prng = new Prng(options.seed ?? 1);
+    this.keyIndex = (options.keyIndex ?? true) ? new KeyIndex(this) : null;
     // The head: full height, no key, every link 0 (end of list).
     const head = this.allocateRecord(HEIGHT_MAX);
     assert(head === 0, 'the head is node 0');
@@ -77,14 +85,17 @@ export class Skiplist {
     return this.entryCount;
   }
 
-  /** Key and value bytes held plus node records (compare with memtableBytesMax). */
+  /**
+   * Key and value bytes held plus node records and the key index (compare with
+   * memtableBytesMax).
+   */
   bytesUsed(): number {
-    return this.usedBytes;
+    return this.usedBytes + (this.keyIndex?.bytes() ?? 0);
   }
 
   /** Memory actually held: arena chunks and the record buffer at their capacity (metrics). */
   bytesAllocated(): number {
-    let bytes = this.slots.byteLength;
+    let bytes = this.slots.byteLength + (this.keyIndex?.bytes() ?? 0);
     for (const chunk of this.chunks) bytes += chunk.length;
     return bytes;
   }
@@ -118,6 +129,7 @@ export class Skiplist {
       slots[node + LINKS + level] = slots[previousSlot]!;
       slots[previousSlot] = node;
     }
+    this.keyIndex?.record(key, KeyIndex.hash(key), node);
     this.entryCount += 1;
     this.usedBytes += key.length + value.length + skiplistNodeBytes(height);
     if (invariantsEnabled && this.entryCount % 4096 === 0) this.checkInvariants();
@@ -125,12 +137,17 @@ export class Skiplist {
 
   /** The newest version of `key` with seq <= `snapshotSeq`, or undefined. */
   get(key: Uint8Array, snapshotSeq: number = SEQ_MAX): Entry | undefined {
-    const node = this.findSplice(key, snapshotSeq);
+    assertSeq(snapshotSeq);
+    let node = this.keyIndex === null ? -1 : this.keyIndex.find(key, KeyIndex.hash(key));
     if (node === 0) return undefined;
+    // Without an index, or when the newest version is too new for this snapshot, search for
+    // the newest version at or below it.
+    if (node < 0 || this.nodeSeq(node) > snapshotSeq) {
+      node = this.findSplice(key, snapshotSeq);
+      if (node === 0 || !this.nodeKeyEquals(node, key)) return undefined;
+    }
     const chunk = this.chunks[this.slots[node + CHUNK]!]!;
-    const start = this.slots[node + OFFSET]!;
-    const keyEnd = start + this.slots[node + KEY_LENGTH]!;
-    if (compareRange(chunk, start, keyEnd, key, 0, key.length) !== 0) return undefined;
+    const keyEnd = this.slots[node + OFFSET]! + this.slots[node + KEY_LENGTH]!;
     return {
       seq: this.nodeSeq(node),
       kind: this.nodeKind(node),
@@ -166,6 +183,13 @@ export class Skiplist {
     return chunk.subarray(start, start + this.slots[node + VALUE_LENGTH]!);
   }
 
+  nodeKeyEquals(node: number, key: Uint8Array): boolean {
+    const start = this.slots[node + OFFSET]!;
+    const end = start + this.slots[node + KEY_LENGTH]!;
+    const chunk = this.chunks[this.slots[node + CHUNK]!]!;
+    return compareRange(chunk, start, end, key, 0, key.length) === 0;
+  }
+
   nodeSeq(node: number): number {
     return this.seqs[(node + SEQ) >> 1]!;
   }
@@ -186,6 +210,7 @@ export class Skiplist {
     }
     assert(count === this.entryCount, `skiplist holds ${count} nodes, counted ${this.count}`);
     assert(bytes === this.usedBytes, `skiplist bytes ${bytes} != accounted ${this.usedBytes}`);
+    this.checkKeyIndex();
     for (let level = 0; level < this.height; level++) {
       // Every level is an ordered list; each level above 0 is a sub-list of the one below.
       for (let node = this.slots[LINKS + level]!; node !== 0;) {
@@ -198,6 +223,21 @@ export class Skiplist {
         node = next;
       }
     }
+  }
+
+  // Every key's index entry is its newest node (the first of its run in the list).
+  private checkKeyIndex(): void {
+    if (this.keyIndex === null) return;
+    let keys = 0;
+    let previous = 0;
+    for (let node = this.nextNode(0); node !== 0; node = this.nextNode(node)) {
+      const key = this.nodeKey(node);
+      if (previous !== 0 && this.nodeKeyEquals(previous, key)) continue;
+      assert(this.keyIndex.find(key, KeyIndex.hash(key)) === node, `key index misses ${node}`);
+      keys += 1;
+      previous = node;
+    }
+    assert(keys === this.keyIndex.count, `key index holds ${this.keyIndex.count} of ${keys}`);
   }
 
   // Orders `node` against (key, seq), whose prefix is `prefix`: negative when the node
