@@ -12,9 +12,11 @@
 // line; the GC sees a few large arrays instead of millions of small objects; views handed
 // out stay valid because chunks are never reused. Heights come from a seeded Prng (p=1/4).
 //
-// Byte accounting: bytesUsed() counts key and value bytes plus the node records, which the
-// memtable compares with memtableBytesMax; bytesAllocated() is the memory held (the record
-// buffer doubles as it grows). Iterators stay valid across inserts.
+// A hash index (key_index.ts) maps each key to its newest node, so a get of the newest
+// version skips the search. Byte accounting: bytesUsed() counts key and value bytes, the
+// node records and the index, which the memtable compares with memtableBytesMax;
+// bytesAllocated() is the memory held (buffers double as they grow). Iterators stay valid
+// across inserts.
 
 import { assert, invariantsEnabled } from '../assert.ts';
 import { Prng } from '../io/prng.ts';
