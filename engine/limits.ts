@@ -33,6 +33,36 @@ export const syncIntervalMsDefault = 100;
 /** Longest wait any blocking call accepts (ms): the wire protocol's block_ms bound. */
 export const waitMsMax = 300_000;
 
+/** Largest user key the LSM stores (bytes): a log record key, prefixes included. */
+export const lsmKeyBytesMax = recordKeyBytesMax;
+/** Largest value the LSM stores (bytes). */
+export const lsmValueBytesMax = recordValueBytesMax;
+/** Default size at which a memtable becomes immutable and is flushed. */
+export const memtableBytesMaxDefault = 64 * MiB;
+/** Default and largest target size of a table data block (uncompressed payload). */
+export const tableBlockBytesDefault = 4 * KiB;
+export const tableBlockBytesTargetMax = 1 * MiB;
+/** Default number of entries between restart points in a table block. */
+export const tableRestartIntervalDefault = 8;
+/** Largest restart interval a table may be written with. */
+export const tableRestartIntervalMax = 1_024;
+/** Default bits per key of a table's bloom filter. */
+export const bloomBitsPerKeyDefault = 10;
+/** Largest bits per key a bloom filter may be written with. */
+export const bloomBitsPerKeyMax = 32;
+/**
+ * Largest block a table holds or a reader decodes (bytes, payload without its 5-byte
+ * trailer, compressed or not): one data block is under its target plus one entry, and the
+ * filter, index and properties blocks are held to it too. Part of the table format.
+ */
+export const tableBlockBytesMax = 64 * MiB;
+/** Most data blocks in one table (block cache keys pack a table's block index in 20 bits). */
+export const tableBlocksMax = 2 ** 20;
+/** Largest table file number (block cache keys pack it in the remaining 33 bits). */
+export const tableFileNumberMax = 2 ** 33 - 1;
+/** Default capacity of the block cache shared by all tables. */
+export const blockCacheBytesDefault = 32 * MiB;
+
 // Segment positions are stored as u32 in the sparse index; a segment may exceed
 // segmentBytesMaxLimit by one batch, so the sum must stay below 2^32.
 assert(segmentBytesMaxLimit + batchBytesMax < 2 ** 32, 'segment positions must fit u32');
@@ -40,3 +70,17 @@ assert(segmentBytesMin <= segmentBytesDefault, 'segment default below minimum');
 assert(segmentBytesDefault <= segmentBytesMaxLimit, 'segment default above maximum');
 assert(recordKeyBytesMax + recordValueBytesMax < batchBytesMax, 'a record must fit a batch');
 assert(indexIntervalBytesDefault <= segmentBytesMin, 'index interval above a segment');
+// A data block is finished once it reaches its target, so it holds at most the target plus
+// one entry (three varints, a kind byte, a seq varint, key and value) plus its restart array.
+const tableEntryBytesMax = lsmKeyBytesMax + lsmValueBytesMax + 4 * 8 + 1;
+const tableRestartArrayBytesMax = 4 * (tableBlockBytesTargetMax + 1) + 4;
+assert(
+  tableBlockBytesTargetMax + tableEntryBytesMax + tableRestartArrayBytesMax <= tableBlockBytesMax,
+  'a data block at its largest must fit tableBlockBytesMax',
+);
+assert(tableBlockBytesDefault <= tableBlockBytesTargetMax, 'block default above maximum');
+assert(tableRestartIntervalDefault <= tableRestartIntervalMax, 'restart default above maximum');
+assert(bloomBitsPerKeyDefault <= bloomBitsPerKeyMax, 'bloom default above maximum');
+assert(tableBlocksMax * (tableFileNumberMax + 1) <= 2 ** 53, 'block cache keys must fit 2^53');
+assert(tableBlockBytesMax < 2 ** 32, 'block sizes are stored as u32 in the footer');
+assert(lsmKeyBytesMax + lsmValueBytesMax < memtableBytesMaxDefault, 'an entry must fit a memtable');

@@ -9,6 +9,7 @@ import {
 } from '../../engine/mod.ts';
 import { formatTable, printJson, type CliIo } from '../output.ts';
 import { describeBytes, formatTimestamp, jsonBytes } from '../bytes_format.ts';
+import { addInspectTable } from './inspect_table.ts';
 
 /** Adds `flo inspect` and its storage subcommands. */
 export function registerInspect(program: Command, io: CliIo): void {
@@ -33,6 +34,7 @@ export function registerInspect(program: Command, io: CliIo): void {
       const damaged = result.segments.some((segment) => segment.problem !== null);
       if (damaged || result.gaps.length > 0) io.exitCode = 1;
     });
+  addInspectTable(inspect, io);
 }
 
 function segmentJson(result: SegmentInspection): unknown {
