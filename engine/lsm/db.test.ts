@@ -16,7 +16,7 @@ import { EntryKind } from './internal_key.ts';
 import { WriteBatch } from './write_batch.ts';
 
 function options(fs: MemFs, extra: Partial<LsmOptions> = {}): LsmOptions {
-  return { fs, clock: new ManualClock(), dir: '/db', memtableBytesMax: 16 * 1024,
+  return { fs, clock: new ManualClock(), dir: '/db', memtableBytesMax: 32 * 1024,
     levelBytesBase: 64 * 1024, tableBytesTarget: 16 * 1024, background: false, ...extra };
 }
 

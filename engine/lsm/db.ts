@@ -186,7 +186,7 @@ export class LsmDb {
    * whenWritable), ClosedError, StorageIoError (the DB failed), RangeError (batch too large)
    */
   write(batch: WriteBatch): WriteResult {
-    this.checkWritable();
+    this.guardWritable();
     const count = batch.count;
     assert(count > 0, 'write() of an empty batch');
     const baseSeq = this.lastSeqValue + 1;
@@ -260,8 +260,16 @@ export class LsmDb {
 
   /** Makes every applied write durable now (an fsync in every mode but memory). */
   async sync(): Promise<void> {
-    this.checkWritable(false);
+    this.guardWritable(false);
     await this.log.sync();
+  }
+
+  /**
+   * Throws what write() would throw now (OverloadedError, ClosedError, the failure), so a
+   * caller can check before taking numbers for a batch.
+   */
+  checkWritable(): void {
+    this.guardWritable();
   }
 
   /** Why writes are refused now, or null when they are not. */
@@ -288,12 +296,12 @@ export class LsmDb {
 
   /** Flushes every memtable (the active one included) to tables. */
   async flush(): Promise<void> {
-    this.checkWritable(false);
+    this.guardWritable(false);
     while (this.imm.length >= this.options.immutableMemtablesMax) await this.startFlushes();
     if (this.mem.count > 0) this.freeze();
     while (this.imm.length > 0) {
       await this.startFlushes();
-      this.checkWritable(false);
+      this.guardWritable(false);
     }
   }
 
@@ -302,7 +310,7 @@ export class LsmDb {
     await this.flush();
     for (;;) {
       await this.startCompactions();
-      this.checkWritable(false);
+      this.guardWritable(false);
       if (this.pick() === null) return;
     }
   }
@@ -311,7 +319,7 @@ export class LsmDb {
   async compactAll(): Promise<void> {
     await this.flush();
     await this.compacting;
-    this.checkWritable(false);
+    this.guardWritable(false);
     const levels = this.current.levels;
     const inputs = levels.map((tables, level) => ({ level, tables: [...tables] }))
       .filter((input) => input.tables.length > 0);
@@ -664,7 +672,7 @@ export class LsmDb {
     if (this.closed !== null) throw this.closedError();
   }
 
-  private checkWritable(stalls = true): void {
+  private guardWritable(stalls = true): void {
     if (this.failure !== null) throw this.failure;
     if (this.closing) throw this.closedError();
     if (!stalls) return;

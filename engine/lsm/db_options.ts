@@ -86,7 +86,7 @@ export function resolveLsmOptions(options: LsmOptions): ResolvedLsmOptions {
     durability,
     syncIntervalMs: checkIntOr(options.syncIntervalMs, 'syncIntervalMs', 1, 3_600_000,
       syncIntervalMsDefault),
-    memtableBytesMax: checkIntOr(options.memtableBytesMax, 'memtableBytesMax', 4096, 16 * GiB,
+    memtableBytesMax: checkIntOr(options.memtableBytesMax, 'memtableBytesMax', 32 * 1024, 16 * GiB,
       memtableBytesMaxDefault),
     immutableMemtablesMax: checkIntOr(options.immutableMemtablesMax, 'immutableMemtablesMax',
       1, 64, immutableMemtablesMaxDefault),
