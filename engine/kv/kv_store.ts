@@ -619,13 +619,19 @@ export class KvStore {
     return stored;
   }
 
-  // A transaction's view of `key`: committed state with its buffered writes applied.
+  // A transaction's view of `key`: committed state with its buffered writes applied in
+  // order (read your writes). Conditions are the commit's business, so the view applies
+  // puts and deletes as if theirs held; a write that cannot apply (a touch of a missing
+  // key, an incr of a non-counter) leaves the view as it was.
   private async view(txn: Transaction, key: Uint8Array): Promise<KeyState> {
     const nowMs = this.clock.nowMs();
     let state: KeyState = await this.committed(txn.namespace, key);
     for (const write of txn.writes) {
       if (!equalBytes(write.key, key)) continue;
-      const applied = applyWrite(state, write, nowMs, 0);
+      const unconditional: KvWrite = write.kind === 'put'
+        ? { ...write, casVersion: undefined, ifNotExists: false, ifExists: false }
+        : write.kind === 'delete' ? { ...write, casVersion: undefined } : write;
+      const applied = applyWrite(state, unconditional, nowMs, 0);
       if (applied.error === undefined) state = applied.state;
     }
     return state;

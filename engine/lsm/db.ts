@@ -305,9 +305,12 @@ export class LsmDb {
     }
   }
 
-  /** Flushes, then runs compactions until every level is within its target. */
-  async compact(): Promise<void> {
-    await this.flush();
+  /**
+   * Flushes (unless `flush` is false), then runs compactions until every level is within
+   * its target.
+   */
+  async compact(options: { flush?: boolean } = {}): Promise<void> {
+    if (options.flush ?? true) await this.flush();
     for (;;) {
       await this.startCompactions();
       this.guardWritable(false);
