@@ -95,6 +95,8 @@ export class ReservedCounter {
     const fence = promise.then(() => {
       if (this.fence === fence) this.fence = null;
     });
+    // Later takers await the fence and see its failure; nobody else has to.
+    fence.catch(() => undefined);
     this.fence = fence;
   }
 }

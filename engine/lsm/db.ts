@@ -142,7 +142,7 @@ export class LsmDb {
     this.mem = recovered.memtables.at(-1)!;
     this.lastSeqValue = recovered.lastSeq;
     this.durableSeqValue = recovered.lastSeq;
-    this.flushedSeq = recovered.lastSeq;
+    this.flushedSeq = recovered.flushedSeq;
     this.walOffset = recovered.walOffset;
     this.nextFileNumber = recovered.nextFileNumber;
     this.memtableSeed = options.seed + recovered.memtables.length;

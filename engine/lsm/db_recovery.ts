@@ -43,6 +43,9 @@ export interface RecoveredDb {
   manifest: ManifestWriter;
   version: Version;
   walOffset: number;
+  /** The largest seq below walOffset (in tables): the manifest's lastSeq. */
+  flushedSeq: number;
+  /** The largest seq recovered (tables and replayed WAL). */
   lastSeq: number;
   nextFileNumber: number;
   log: SegmentedLog;
@@ -88,7 +91,8 @@ export async function recoverDb(
   });
   const replay = replayWal(options, log, state);
   return {
-    manifest, version, walOffset: state.walOffset, lastSeq: replay.lastSeq,
+    manifest, version, walOffset: state.walOffset, flushedSeq: state.lastSeq,
+    lastSeq: replay.lastSeq,
     nextFileNumber: state.nextFileNumber, log, memtables: replay.memtables,
     report: {
       created: read === null, tables: version.tableCount(), orphansRemoved,

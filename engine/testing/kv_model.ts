@@ -30,7 +30,11 @@ export class KvModel {
   nextVersion = 1;
   private keys = new Map<string, ModelEntry>();
 
-  constructor(readonly historyDepth: number) {}
+  readonly historyDepth: number;
+
+  constructor(historyDepth: number) {
+    this.historyDepth = historyDepth;
+  }
 
   /** The live entry of `id` (namespace + NUL + key) at `nowMs`; drops an expired one. */
   live(id: string, nowMs: number): ModelEntry | undefined {
