@@ -8,9 +8,7 @@
 
 import { compareRange, EntryKind } from '../lsm/internal_key.ts';
 import type { LsmDb } from '../lsm/db.ts';
-import { KeySpace } from '../lsm/key_space.ts';
 import { kvKeyBytesMax } from '../limits.ts';
-import { fromUtf8 } from '../codec/bytes.ts';
 import { decodeRecord, isExpired, lifeEndedBefore } from './kv_record.ts';
 
 /** One scanned key. `value` is empty with keysOnly. */
@@ -162,29 +160,4 @@ export function holdsLiveKey(db: LsmDb, nsPrefix: Uint8Array, nowMs: number): bo
   } finally {
     iterator.close();
   }
-}
-
-/** Every namespace holding a live key, by skipping from one namespace to the next. */
-export function namespacesWithKeys(db: LsmDb, nowMs: number): string[] {
-  const names: string[] = [];
-  let from = Uint8Array.of(KeySpace.kv);
-  for (;;) {
-    const iterator = db.iterator();
-    let nsPrefix: Uint8Array | null = null;
-    try {
-      iterator.seek(from);
-      if (!iterator.valid() || iterator.key()[0] !== KeySpace.kv) break;
-      const key = iterator.key();
-      const end = key.indexOf(0, 1);
-      if (end < 0) break;
-      nsPrefix = key.slice(0, end + 1);
-    } finally {
-      iterator.close();
-    }
-    if (holdsLiveKey(db, nsPrefix, nowMs)) names.push(fromUtf8(nsPrefix.subarray(1, -1)));
-    // The next namespace starts after every key of this one: bump the NUL to 0x01.
-    from = nsPrefix.slice();
-    from[from.length - 1] = 0x01;
-  }
-  return names;
 }

@@ -2,7 +2,7 @@
 // changes a key (put, incr, JSON write, touch, persist, a transaction commit) adds one LSM
 // version; deletes add a tombstone. The versions of a key, newest first, are its history.
 //
-//   lsmKey := 0x01 (KeySpace.kv) namespace:utf8 0x00 key          (namespaces hold no NUL)
+//   lsmKey := 0x01 (KeySpace.kv) namespaceId:varint key        (ids: kv_namespaces.ts)
 //   record := format:u8 flags:u8 version:u64 LE writeTimeMs:u64 LE
 //             [expiresAtMs:u64 LE, when flags has TTL] value
 //   flags  := bit 0 TTL (expiresAtMs present) | bit 1 TTL_ONLY (a touch or persist: the same
@@ -14,9 +14,8 @@
 // docs/format/kv.md. Part of the on-disk format.
 
 import { assert } from '../assert.ts';
-import { readU32, utf8, writeU32 } from '../codec/bytes.ts';
+import { readU32, writeU32 } from '../codec/bytes.ts';
 import { CorruptionError } from '../errors.ts';
-import { KeySpace } from '../lsm/key_space.ts';
 
 // Part of the on-disk format; do not change.
 export const KV_RECORD_FORMAT = 1;
@@ -35,16 +34,6 @@ export interface KvRecord {
   expiresAtMs: number;
   ttlOnly: boolean;
   value: Uint8Array;
-}
-
-/** The LSM key prefix of a namespace: 0x01 namespace 0x00. */
-export function namespacePrefix(namespace: string): Uint8Array {
-  const name = utf8(namespace);
-  assert(!name.includes(0), 'a namespace holds no NUL');
-  const prefix = new Uint8Array(name.length + 2);
-  prefix[0] = KeySpace.kv;
-  prefix.set(name, 1);
-  return prefix;
 }
 
 /** Writes the record header into `out` (>= 26 bytes); returns its length. */
@@ -71,20 +60,17 @@ export function encodeRecordHeader(
  * or a field above 2^53 (the LSM checked its CRC, so this is a bug or a format mismatch).
  */
 export function decodeRecord(bytes: Uint8Array): KvRecord {
-  const fail = (what: string): never => {
-    throw new CorruptionError('kv', 0, `Cannot decode KV record: ${what}`);
-  };
-  if (bytes.length < RECORD_HEADER_BYTES) fail(`${bytes.length} bytes`);
-  if (bytes[0] !== KV_RECORD_FORMAT) fail(`unknown format ${bytes[0]}`);
+  if (bytes.length < RECORD_HEADER_BYTES) badRecord(`${bytes.length} bytes`);
+  if (bytes[0] !== KV_RECORD_FORMAT) badRecord(`unknown format ${bytes[0]}`);
   const flags = bytes[1]!;
-  if ((flags & ~RECORD_FLAGS_KNOWN) !== 0) fail(`unknown flags 0x${flags.toString(16)}`);
-  const version = readSafe(bytes, 2, fail);
-  const writeTimeMs = readSafe(bytes, 10, fail);
+  if ((flags & ~RECORD_FLAGS_KNOWN) !== 0) badRecord(`unknown flags 0x${flags.toString(16)}`);
+  const version = readSafe(bytes, 2);
+  const writeTimeMs = readSafe(bytes, 10);
   let start = RECORD_HEADER_BYTES;
   let expiresAtMs = 0;
   if ((flags & RecordFlag.ttl) !== 0) {
-    if (bytes.length < start + RECORD_TTL_BYTES) fail('TTL field missing');
-    expiresAtMs = readSafe(bytes, start, fail);
+    if (bytes.length < start + RECORD_TTL_BYTES) badRecord('TTL field missing');
+    expiresAtMs = readSafe(bytes, start);
     start += RECORD_TTL_BYTES;
   }
   return {
@@ -93,9 +79,14 @@ export function decodeRecord(bytes: Uint8Array): KvRecord {
   };
 }
 
-function readSafe(bytes: Uint8Array, position: number, fail: (what: string) => never): number {
+// No closures on this path: it runs for every get and every scanned entry.
+function badRecord(what: string): never {
+  throw new CorruptionError('kv', 0, `Cannot decode KV record: ${what}`);
+}
+
+function readSafe(bytes: Uint8Array, position: number): number {
   const high = readU32(bytes, position + 4);
-  if (high > 0x1fffff) fail(`field at ${position} above 2^53`);
+  if (high > 0x1fffff) badRecord(`field at ${position} above 2^53`);
   return high * TWO_TO_32 + readU32(bytes, position);
 }
 

@@ -33,10 +33,10 @@ import { applyWrite, MISSING, readJson, type Applied, type KeyState, type KvWrit
 import { ReservedCounter } from './kv_counters.ts';
 import { KvCompactionFilter } from './kv_filter.ts';
 import {
-  decodeCursor, holdsLiveKey, namespacesWithKeys, readHistory, scanPage, type KvHistoryEntry,
-  type KvScanPage,
+  decodeCursor, holdsLiveKey, readHistory, scanPage, type KvHistoryEntry, type KvScanPage,
 } from './kv_read.ts';
-import { decodeRecord, encodeRecordHeader, isExpired, namespacePrefix } from './kv_record.ts';
+import { decodeRecord, encodeRecordHeader, isExpired } from './kv_record.ts';
+import { NamespaceIds } from './kv_namespaces.ts';
 import { DeadlineQueue } from './deadline_queue.ts';
 import { KvWaiters, type KvEntry } from './kv_waiters.ts';
 import { TxnRegistry, type Transaction } from './kv_txn.ts';
@@ -108,6 +108,8 @@ interface Stored extends KeyState {
 
 /** What a transaction commit or a single write does to one key. */
 interface KeyPlan {
+  key: Uint8Array;
+  /** Set once the namespace's prefix is known (a new namespace gets one in the batch). */
   lsmKey: Uint8Array;
   before: Stored;
   state: KeyState;
@@ -115,8 +117,6 @@ interface KeyPlan {
   ttl: boolean;
   deleted: boolean;
 }
-
-const PREFIX_CACHE_MAX = 4096;
 
 export class KvStore {
   readonly db: LsmDb;
@@ -127,7 +127,7 @@ export class KvStore {
   private readonly txns: TxnRegistry;
   private readonly versions: ReservedCounter;
   private readonly txnIds: ReservedCounter;
-  private readonly prefixes = new Map<string, Uint8Array>();
+  private readonly namespaces: NamespaceIds;
   private readonly batch = new WriteBatch();
   private readonly header = new Uint8Array(32);
   private closed: Promise<void> | null = null;
@@ -138,11 +138,12 @@ export class KvStore {
     this.historyDepth = historyDepth;
     this.deadlines = new DeadlineQueue(options.clock);
     this.waiters = new KvWaiters(this.deadlines,
-      (lsmKey) => this.lookup(lsmKey, this.clock.nowMs()));
+      (namespace, key) => this.lookupIn(namespace, key, this.clock.nowMs()));
     this.txns = new TxnRegistry(this.deadlines, options.clock,
       checkInt(options.txnIdleMs ?? kvTxnIdleMsDefault, 'txnIdleMs', 1, 86_400_000));
     this.versions = ReservedCounter.load(db, 'version');
     this.txnIds = ReservedCounter.load(db, 'txn');
+    this.namespaces = NamespaceIds.load(db);
   }
 
   /**
@@ -208,10 +209,10 @@ export class KvStore {
       ttlMs: checkTtl(entry.ttlMs) }));
     this.checkOpen();
     this.db.checkWritable();
-    const prefix = this.prefix(ns);
     const nowMs = this.clock.nowMs();
     const batch = this.batch;
     batch.clear();
+    const prefix = this.namespaces.assign(ns, batch);
     const versions = writes.map((write) => {
       const version = this.versions.take(batch);
       this.stageValue(batch, prefix, write.key, version, nowMs,
@@ -220,7 +221,7 @@ export class KvStore {
     });
     const result = this.writeBatch(batch, this.versions);
     if (this.waiters.active) {
-      writes.forEach((write, index) => this.waiters.notify(concat(prefix, write.key), {
+      writes.forEach((write, index) => this.waiters.notify(ns, write.key, {
         exists: true, version: versions[index]!, value: write.value,
         expiresAtMs: write.ttlMs > 0 ? nowMs + write.ttlMs : 0,
       }, result.durable));
@@ -317,12 +318,11 @@ export class KvStore {
       return state.exists ? { value: state.value.slice(), version: state.version } : null;
     }
     this.checkOpen();
-    const lsmKey = concat(this.prefix(ns), userKey);
     const nowMs = this.clock.nowMs();
-    const stored = this.lookup(lsmKey, nowMs);
+    const stored = this.lookupIn(ns, userKey, nowMs);
     if (waitMs > 0 || (blockMs > 0 && !stored.exists)) {
       const mode = waitMs > 0 ? 'wait' : 'block';
-      return this.waiters.park(lsmKey, ns, mode, stored, waitMs > 0 ? waitMs : blockMs, nowMs,
+      return this.waiters.park(ns, userKey, mode, stored, waitMs > 0 ? waitMs : blockMs, nowMs,
         options.signal);
     }
     const entry = stored.exists ? { value: stored.value.slice(), version: stored.version } : null;
@@ -345,11 +345,10 @@ export class KvStore {
       return states.map((s) => s.exists ? { value: s.value.slice(), version: s.version } : null);
     }
     this.checkOpen();
-    const prefix = this.prefix(ns);
     const nowMs = this.clock.nowMs();
     let seq = 0;
     const entries = userKeys.map((key) => {
-      const stored = this.lookup(concat(prefix, key), nowMs);
+      const stored = this.lookupIn(ns, key, nowMs);
       seq = Math.max(seq, stored.seq);
       return stored.exists ? { value: stored.value.slice(), version: stored.version } : null;
     });
@@ -381,7 +380,9 @@ export class KvStore {
     const ns = checkNamespace(namespace);
     const limit = checkInt(options.limit ?? 0, 'limit', 0, 2 ** 32 - 1);
     this.checkOpen();
-    const { entries, seq } = readHistory(this.db, concat(this.prefix(ns), userKey),
+    const prefix = this.namespaces.find(ns);
+    if (prefix === null) return [];
+    const { entries, seq } = readHistory(this.db, concat(prefix, userKey),
       limit === 0 ? this.historyDepth : Math.min(limit, this.historyDepth), this.clock.nowMs());
     await this.db.waitDurable(seq);
     return entries;
@@ -396,14 +397,17 @@ export class KvStore {
     namespace: string, prefix: Uint8Array | string = new Uint8Array(0),
     options: KvScanOptions = {},
   ): Promise<KvScanPage> {
+    const ns = checkNamespace(namespace);
     const request = {
-      nsPrefix: this.prefix(checkNamespace(namespace)), prefix: toPrefix(prefix),
+      nsPrefix: new Uint8Array(0), prefix: toPrefix(prefix),
       limit: scanLimit(options.limit), after: decodeCursor(options.cursor),
       keysOnly: options.keysOnly === true, excludePrefixes: options.excludePrefixes ?? [],
       nowMs: this.clock.nowMs(),
     };
     this.checkOpen();
-    const { page, seq } = scanPage(this.db, request);
+    const nsPrefix = this.namespaces.find(ns);
+    if (nsPrefix === null) return { entries: [], hasMore: false, cursor: null };
+    const { page, seq } = scanPage(this.db, { ...request, nsPrefix });
     await this.db.waitDurable(seq);
     return page;
   }
@@ -493,16 +497,15 @@ export class KvStore {
     this.checkOpen();
     this.db.checkWritable();
     const nowMs = this.clock.nowMs();
-    const prefix = this.prefix(ns);
     const plans = new Map<string, KeyPlan>();
     const pendingVersion = this.versions.next;
     for (const write of txn.writes) {
       const id = latin1(write.key);
       let plan = plans.get(id);
       if (plan === undefined) {
-        const lsmKey = concat(prefix, write.key);
-        const before = this.lookup(lsmKey, nowMs);
-        plan = { lsmKey, before, state: before, set: false, ttl: false, deleted: false };
+        const before = this.lookupIn(ns, write.key, nowMs);
+        plan = { key: write.key, lsmKey: write.key, before, state: before, set: false,
+          ttl: false, deleted: false };
         plans.set(id, plan);
       }
       const applied = applyWrite(plan.state, write, nowMs, pendingVersion);
@@ -519,11 +522,18 @@ export class KvStore {
     batch.clear();
     const version = this.versions.take(batch);
     assert(version === pendingVersion, 'the commit takes the version its writes were given');
-    for (const plan of plans.values()) this.stagePlan(batch, plan, nowMs);
+    const prefix = this.namespaces.assign(ns, batch);
+    for (const plan of plans.values()) {
+      plan.lsmKey = concat(prefix, plan.key);
+      this.stagePlan(batch, plan, nowMs);
+    }
     const result = batch.count > 0 ? this.writeBatch(batch, this.versions) : null;
-    if (result === null) this.versions.settle({ seq: 0, durable: Promise.resolve() }, this.db);
+    if (result === null) {
+      this.versions.settle({ seq: 0, durable: Promise.resolve() }, this.db);
+      this.namespaces.settle(true);
+    }
     if (result !== null && this.waiters.active) {
-      for (const plan of plans.values()) this.notifyPlan(plan, result.durable);
+      for (const plan of plans.values()) this.notifyPlan(ns, plan, result.durable);
     }
     if (result !== null) await this.settled(result);
     else await this.revealBefore(plans.values());
@@ -542,13 +552,16 @@ export class KvStore {
   /** True when the namespace holds a live key. */
   namespaceHoldsData(namespace: string): boolean {
     this.checkOpen();
-    return holdsLiveKey(this.db, this.prefix(checkNamespace(namespace)), this.clock.nowMs());
+    const prefix = this.namespaces.find(checkNamespace(namespace));
+    return prefix !== null && holdsLiveKey(this.db, prefix, this.clock.nowMs());
   }
 
   /** Every namespace holding a live key. */
   namespacesWithData(): string[] {
     this.checkOpen();
-    return namespacesWithKeys(this.db, this.clock.nowMs());
+    const nowMs = this.clock.nowMs();
+    return this.namespaces.entries().filter(([, prefix]) => holdsLiveKey(this.db, prefix, nowMs))
+      .map(([name]) => name);
   }
 
   /**
@@ -560,7 +573,8 @@ export class KvStore {
     this.checkOpen();
     this.waiters.dropNamespace(ns);
     this.txns.dropNamespace(ns);
-    const prefix = this.prefix(ns);
+    const prefix = this.namespaces.find(ns);
+    if (prefix === null) return;
     for (;;) {
       const keys = this.keysWithPrefix(prefix, 1000);
       if (keys.length === 0) return;
@@ -590,14 +604,10 @@ export class KvStore {
 
   // ---- internals ----
 
-  private prefix(namespace: string): Uint8Array {
-    let prefix = this.prefixes.get(namespace);
-    if (prefix === undefined) {
-      if (this.prefixes.size >= PREFIX_CACHE_MAX) this.prefixes.clear();
-      prefix = namespacePrefix(namespace);
-      this.prefixes.set(namespace, prefix);
-    }
-    return prefix;
+  // The committed state of `key` in `namespace` at `nowMs`.
+  private lookupIn(namespace: string, key: Uint8Array, nowMs: number): Stored {
+    const prefix = this.namespaces.find(namespace);
+    return prefix === null ? { ...MISSING, seq: 0 } : this.lookup(concat(prefix, key), nowMs);
   }
 
   // The key's committed state at `nowMs` (an expired key is missing).
@@ -614,7 +624,7 @@ export class KvStore {
   // The committed state, revealed once durable.
   private async committed(namespace: string, key: Uint8Array): Promise<KeyState> {
     this.checkOpen();
-    const stored = this.lookup(concat(this.prefix(namespace), key), this.clock.nowMs());
+    const stored = this.lookupIn(namespace, key, this.clock.nowMs());
     if (stored.seq > this.db.durableSeq) await this.db.waitDurable(stored.seq);
     return stored;
   }
@@ -648,16 +658,16 @@ export class KvStore {
   private async blindPut(ns: string, write: Extract<KvWrite, { kind: 'put' }>): Promise<number> {
     this.checkOpen();
     this.db.checkWritable();
-    const prefix = this.prefix(ns);
     const nowMs = this.clock.nowMs();
     const expiresAtMs = write.ttlMs > 0 ? nowMs + write.ttlMs : 0;
     const batch = this.batch;
     batch.clear();
+    const prefix = this.namespaces.assign(ns, batch);
     const version = this.versions.take(batch);
     this.stageValue(batch, prefix, write.key, version, nowMs, expiresAtMs, false, write.value);
     const result = this.writeBatch(batch, this.versions);
     if (this.waiters.active) {
-      this.waiters.notify(concat(prefix, write.key),
+      this.waiters.notify(ns, write.key,
         { exists: true, version, value: write.value, expiresAtMs }, result.durable);
     }
     await this.settled(result);
@@ -670,25 +680,26 @@ export class KvStore {
     this.checkOpen();
     this.db.checkWritable();
     const nowMs = this.clock.nowMs();
-    const lsmKey = concat(this.prefix(ns), write.key);
-    const before = this.lookup(lsmKey, nowMs);
+    const before = this.lookupIn(ns, write.key, nowMs);
     const applied = applyWrite(before, write, nowMs, this.versions.next);
     if (applied.error !== undefined || applied.change === 'none') {
       await this.db.waitDurable(before.seq);
       if (applied.error !== undefined) throw applied.error;
       return applied;
     }
-    const plan: KeyPlan = { lsmKey, before, state: applied.state, set: applied.change === 'set',
-      ttl: applied.change === 'ttl', deleted: applied.change === 'delete' };
     const batch = this.batch;
     batch.clear();
+    const lsmKey = concat(this.namespaces.assign(ns, batch), write.key);
+    const plan: KeyPlan = { key: write.key, lsmKey, before, state: applied.state,
+      set: applied.change === 'set', ttl: applied.change === 'ttl',
+      deleted: applied.change === 'delete' };
     if (plan.set) {
       const version = this.versions.take(batch);
       assert(version === applied.state.version, 'the write takes the version it was given');
     }
     this.stagePlan(batch, plan, nowMs);
     const result = this.writeBatch(batch, plan.set ? this.versions : null);
-    if (this.waiters.active) this.notifyPlan(plan, result.durable);
+    if (this.waiters.active) this.notifyPlan(ns, plan, result.durable);
     await this.settled(result);
     return applied;
   }
@@ -719,22 +730,25 @@ export class KvStore {
     batch.putParts(keyHead, keyTail, this.header.subarray(0, length), value);
   }
 
-  private notifyPlan(plan: KeyPlan, durable: Promise<void>): void {
+  private notifyPlan(namespace: string, plan: KeyPlan, durable: Promise<void>): void {
     if (plan.set || plan.ttl || (plan.deleted && plan.before.exists)) {
-      this.waiters.notify(plan.lsmKey, plan.state, durable);
+      this.waiters.notify(namespace, plan.key, plan.state, durable);
     }
   }
 
-  // Writes `batch`; settles the counter that took numbers for it, either way.
+  // Writes `batch`; settles the counter that took numbers for it and a namespace id it
+  // assigned, either way.
   private writeBatch(batch: WriteBatch, counter: ReservedCounter | null): WriteResult {
     let result: WriteResult;
     try {
       result = this.db.write(batch);
     } catch (error) {
       counter?.settle(null, this.db);
+      this.namespaces.settle(false);
       throw error;
     }
     counter?.settle(result, this.db);
+    this.namespaces.settle(true);
     return result;
   }
 

@@ -37,24 +37,28 @@ interface Waiter {
 }
 
 interface KeyWaiters {
-  lsmKey: Uint8Array;
+  namespace: string;
+  key: Uint8Array;
   waiters: Waiter[];
   expiry: DeadlineHandle | null;
 }
 
-/** Names a key in the waiter map (the LSM key's bytes as a latin1 string). */
-export function keyId(lsmKey: Uint8Array): string {
-  return Buffer.from(lsmKey.buffer, lsmKey.byteOffset, lsmKey.length).toString('latin1');
+/** Names a key in the waiter map: the namespace, NUL, the key's bytes as latin1. */
+function keyId(namespace: string, key: Uint8Array): string {
+  return `${namespace}\0${Buffer.from(key.buffer, key.byteOffset, key.length)
+    .toString('latin1')}`;
 }
 
 export class KvWaiters {
   private readonly deadlines: DeadlineQueue;
-  private readonly readState: (lsmKey: Uint8Array) => WatchedState;
+  private readonly readState: (namespace: string, key: Uint8Array) => WatchedState;
   private readonly byKey = new Map<string, KeyWaiters>();
   private parked = 0;
 
   /** @param readState the key's committed state now (for expiry checks) */
-  constructor(deadlines: DeadlineQueue, readState: (lsmKey: Uint8Array) => WatchedState) {
+  constructor(
+    deadlines: DeadlineQueue, readState: (namespace: string, key: Uint8Array) => WatchedState,
+  ) {
     this.deadlines = deadlines;
     this.readState = readState;
   }
@@ -70,19 +74,19 @@ export class KvWaiters {
   }
 
   /**
-   * Parks a get on `lsmKey` whose current state is `state`. Resolves with the answering
-   * state, or null on timeout, abort, deletion or expiry (mode `wait`), or close.
+   * Parks a get on `key` of `namespace`, whose current state is `state`. Resolves with the
+   * answering state, or null on timeout, abort, deletion or expiry (mode `wait`), or close.
    */
   park(
-    lsmKey: Uint8Array, namespace: string, mode: 'block' | 'wait', state: WatchedState,
+    namespace: string, key: Uint8Array, mode: 'block' | 'wait', state: WatchedState,
     timeoutMs: number, nowMs: number, signal: AbortSignal | undefined,
   ): Promise<KvEntry | null> {
     assert(mode === 'wait' || !state.exists, 'a block waiter parks only on a missing key');
     if (signal?.aborted) return Promise.resolve(null);
-    const id = keyId(lsmKey);
+    const id = keyId(namespace, key);
     let entry = this.byKey.get(id);
     if (entry === undefined) {
-      entry = { lsmKey: lsmKey.slice(), waiters: [], expiry: null };
+      entry = { namespace, key: key.slice(), waiters: [], expiry: null };
       this.byKey.set(id, entry);
     }
     const list = entry;
@@ -111,11 +115,11 @@ export class KvWaiters {
   }
 
   /**
-   * A write changed `lsmKey` to `state`; `durable` resolves once that write is durable.
-   * Answers the waiters it satisfies, in parking order.
+   * A write changed `key` of `namespace` to `state`; `durable` resolves once that write is
+   * durable. Answers the waiters it satisfies, in parking order.
    */
-  notify(lsmKey: Uint8Array, state: WatchedState, durable: Promise<void>): void {
-    const id = keyId(lsmKey);
+  notify(namespace: string, key: Uint8Array, state: WatchedState, durable: Promise<void>): void {
+    const id = keyId(namespace, key);
     const list = this.byKey.get(id);
     if (list === undefined) return;
     for (const waiter of [...list.waiters]) {
@@ -153,7 +157,7 @@ export class KvWaiters {
     if (expiresAtMs === 0 || !list.waiters.some((w) => w.mode === 'wait' && w.existed)) return;
     list.expiry = this.deadlines.schedule(expiresAtMs, () => {
       list.expiry = null;
-      const state = this.readState(list.lsmKey);
+      const state = this.readState(list.namespace, list.key);
       if (state.exists) {
         this.watchExpiry(id, list, state.expiresAtMs);
         return;
