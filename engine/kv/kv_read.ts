@@ -9,7 +9,9 @@
 import { compareRange, EntryKind } from '../lsm/internal_key.ts';
 import type { LsmDb } from '../lsm/db.ts';
 import { kvKeyBytesMax } from '../limits.ts';
-import { decodeRecord, isExpired, lifeEndedBefore } from './kv_record.ts';
+import {
+  decodeRecord, isExpired, lifeEndedBefore, readRecordHeader, type RecordHeader,
+} from './kv_record.ts';
 
 /** One scanned key. `value` is empty with keysOnly. */
 export interface KvScanEntry {
@@ -65,7 +67,7 @@ export function decodeCursor(cursor: Uint8Array | null | undefined): Uint8Array 
   return cursor.subarray(1);
 }
 
-function startsWith(bytes: Uint8Array, prefix: Uint8Array, from = 0): boolean {
+function startsWith(bytes: Uint8Array, prefix: Uint8Array, from: number): boolean {
   if (bytes.length - from < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (bytes[from + i] !== prefix[i]) return false;
   return true;
@@ -80,33 +82,38 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 
 /** Builds one scan page; returns it with the seq it reflects. */
 export function scanPage(db: LsmDb, request: ScanRequest): { page: KvScanPage; seq: number } {
-  const { nsPrefix, limit, nowMs } = request;
+  const { nsPrefix, limit, nowMs, excludePrefixes } = request;
   const start = concat(nsPrefix, request.prefix);
-  const after = request.after === null ? null : concat(nsPrefix, request.after);
+  let after = request.after === null ? null : concat(nsPrefix, request.after);
   const from = after !== null && compareRange(after, 0, after.length, start, 0, start.length) > 0
     ? after : start;
   const entries: KvScanEntry[] = [];
+  const header: RecordHeader = { version: 0, writeTimeMs: 0, expiresAtMs: 0, ttlOnly: false };
   let hasMore = false;
   const iterator = db.iterator();
   try {
     for (iterator.seek(from); iterator.valid(); iterator.next()) {
       const lsmKey = iterator.key();
-      if (!startsWith(lsmKey, start)) break;
-      if (after !== null && compareRange(lsmKey, 0, lsmKey.length, after, 0, after.length) <= 0) {
+      if (!startsWith(lsmKey, start, 0)) break;
+      if (after !== null) {
+        // Keys ascend: once past the cursor, no later key needs the comparison.
+        if (compareRange(lsmKey, 0, lsmKey.length, after, 0, after.length) <= 0) continue;
+        after = null;
+      }
+      const value = iterator.value();
+      const valueStart = readRecordHeader(value, header);
+      if (isExpired(header.expiresAtMs, nowMs)) continue;
+      if (excludePrefixes.length > 0 && excluded(lsmKey, excludePrefixes, nsPrefix.length)) {
         continue;
       }
-      const record = decodeRecord(iterator.value());
-      if (isExpired(record.expiresAtMs, nowMs)) continue;
-      if (request.excludePrefixes.some((excluded) => startsWith(lsmKey, excluded,
-        nsPrefix.length))) continue;
       if (entries.length === limit) {
         hasMore = true;
         break;
       }
       entries.push({
         key: lsmKey.slice(nsPrefix.length),
-        value: request.keysOnly ? new Uint8Array(0) : record.value.slice(),
-        version: record.version,
+        value: request.keysOnly ? new Uint8Array(0) : value.slice(valueStart),
+        version: header.version,
       });
     }
     const cursor = hasMore ? encodeCursor(entries.at(-1)!.key) : null;
@@ -114,6 +121,11 @@ export function scanPage(db: LsmDb, request: ScanRequest): { page: KvScanPage; s
   } finally {
     iterator.close();
   }
+}
+
+function excluded(key: Uint8Array, prefixes: readonly Uint8Array[], from: number): boolean {
+  for (const prefix of prefixes) if (startsWith(key, prefix, from)) return true;
+  return false;
 }
 
 /**
@@ -153,7 +165,7 @@ export function holdsLiveKey(db: LsmDb, nsPrefix: Uint8Array, nowMs: number): bo
   const iterator = db.iterator();
   try {
     for (iterator.seek(nsPrefix); iterator.valid(); iterator.next()) {
-      if (!startsWith(iterator.key(), nsPrefix)) return false;
+      if (!startsWith(iterator.key(), nsPrefix, 0)) return false;
       if (!isExpired(decodeRecord(iterator.value()).expiresAtMs, nowMs)) return true;
     }
     return false;

@@ -60,23 +60,39 @@ export function encodeRecordHeader(
  * or a field above 2^53 (the LSM checked its CRC, so this is a bug or a format mismatch).
  */
 export function decodeRecord(bytes: Uint8Array): KvRecord {
+  const header: RecordHeader = { version: 0, writeTimeMs: 0, expiresAtMs: 0, ttlOnly: false };
+  const start = readRecordHeader(bytes, header);
+  return { ...header, value: bytes.subarray(start) };
+}
+
+/** A record's header fields, decoded in place by readRecordHeader (no allocation). */
+export interface RecordHeader {
+  version: number;
+  writeTimeMs: number;
+  expiresAtMs: number;
+  ttlOnly: boolean;
+}
+
+/**
+ * Decodes the header of `bytes` into `out` and returns where the value starts: the hot
+ * paths (get, scan) reuse one `out` instead of allocating a record per entry.
+ * @throws CorruptionError as decodeRecord
+ */
+export function readRecordHeader(bytes: Uint8Array, out: RecordHeader): number {
   if (bytes.length < RECORD_HEADER_BYTES) badRecord(`${bytes.length} bytes`);
   if (bytes[0] !== KV_RECORD_FORMAT) badRecord(`unknown format ${bytes[0]}`);
   const flags = bytes[1]!;
   if ((flags & ~RECORD_FLAGS_KNOWN) !== 0) badRecord(`unknown flags 0x${flags.toString(16)}`);
-  const version = readSafe(bytes, 2);
-  const writeTimeMs = readSafe(bytes, 10);
-  let start = RECORD_HEADER_BYTES;
-  let expiresAtMs = 0;
-  if ((flags & RecordFlag.ttl) !== 0) {
-    if (bytes.length < start + RECORD_TTL_BYTES) badRecord('TTL field missing');
-    expiresAtMs = readSafe(bytes, start);
-    start += RECORD_TTL_BYTES;
+  out.version = readSafe(bytes, 2);
+  out.writeTimeMs = readSafe(bytes, 10);
+  out.ttlOnly = (flags & RecordFlag.ttlOnly) !== 0;
+  if ((flags & RecordFlag.ttl) === 0) {
+    out.expiresAtMs = 0;
+    return RECORD_HEADER_BYTES;
   }
-  return {
-    version, writeTimeMs, expiresAtMs, ttlOnly: (flags & RecordFlag.ttlOnly) !== 0,
-    value: bytes.subarray(start),
-  };
+  if (bytes.length < RECORD_HEADER_BYTES + RECORD_TTL_BYTES) badRecord('TTL field missing');
+  out.expiresAtMs = readSafe(bytes, RECORD_HEADER_BYTES);
+  return RECORD_HEADER_BYTES + RECORD_TTL_BYTES;
 }
 
 // No closures on this path: it runs for every get and every scanned entry.

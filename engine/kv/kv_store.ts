@@ -20,7 +20,7 @@ import {
 } from '../limits.ts';
 import { LsmDb, type LsmStats, type WriteResult } from '../lsm/db.ts';
 import type { LsmOptions } from '../lsm/db_options.ts';
-import { EntryKind } from '../lsm/internal_key.ts';
+import { compareRange, EntryKind } from '../lsm/internal_key.ts';
 import { KeySpace } from '../lsm/key_space.ts';
 import { WriteBatch } from '../lsm/write_batch.ts';
 import type { Durability } from '../log/segmented_log.ts';
@@ -35,7 +35,9 @@ import { KvCompactionFilter } from './kv_filter.ts';
 import {
   decodeCursor, holdsLiveKey, readHistory, scanPage, type KvHistoryEntry, type KvScanPage,
 } from './kv_read.ts';
-import { decodeRecord, encodeRecordHeader, isExpired } from './kv_record.ts';
+import {
+  encodeRecordHeader, isExpired, readRecordHeader, type RecordHeader,
+} from './kv_record.ts';
 import { NamespaceIds } from './kv_namespaces.ts';
 import { DeadlineQueue } from './deadline_queue.ts';
 import { KvWaiters, type KvEntry } from './kv_waiters.ts';
@@ -129,7 +131,11 @@ export class KvStore {
   private readonly txnIds: ReservedCounter;
   private readonly namespaces: NamespaceIds;
   private readonly batch = new WriteBatch();
-  private readonly header = new Uint8Array(32);
+  private readonly headerBytes = new Uint8Array(32);
+  private readonly header: RecordHeader = { version: 0, writeTimeMs: 0, expiresAtMs: 0,
+    ttlOnly: false };
+  // Lookups build their LSM key here (db.get keeps no reference to it).
+  private keyScratch = new Uint8Array(64);
   private closed: Promise<void> | null = null;
 
   private constructor(db: LsmDb, options: KvOptions, historyDepth: number) {
@@ -213,12 +219,19 @@ export class KvStore {
     const batch = this.batch;
     batch.clear();
     const prefix = this.namespaces.assign(ns, batch);
-    const versions = writes.map((write) => {
-      const version = this.versions.take(batch);
-      this.stageValue(batch, prefix, write.key, version, nowMs,
-        write.ttlMs > 0 ? nowMs + write.ttlMs : 0, false, write.value);
-      return version;
+    const versions = writes.map(() => this.versions.take(batch));
+    // Staged in key order (stable: a repeated key's later write stays later), so the
+    // memtable inserts each entry next to the previous one.
+    const order = writes.map((_, index) => index).sort((a, b) => {
+      const x = writes[a]!.key;
+      const y = writes[b]!.key;
+      return compareRange(x, 0, x.length, y, 0, y.length) || a - b;
     });
+    for (const index of order) {
+      const write = writes[index]!;
+      this.stageValue(batch, prefix, write.key, versions[index]!, nowMs,
+        write.ttlMs > 0 ? nowMs + write.ttlMs : 0, false, write.value);
+    }
     const result = this.writeBatch(batch, this.versions);
     if (this.waiters.active) {
       writes.forEach((write, index) => this.waiters.notify(ns, write.key, {
@@ -319,13 +332,13 @@ export class KvStore {
     }
     this.checkOpen();
     const nowMs = this.clock.nowMs();
-    const stored = this.lookupIn(ns, userKey, nowMs);
+    const stored = this.lookupIn(ns, userKey, nowMs, true);
     if (waitMs > 0 || (blockMs > 0 && !stored.exists)) {
       const mode = waitMs > 0 ? 'wait' : 'block';
       return this.waiters.park(ns, userKey, mode, stored, waitMs > 0 ? waitMs : blockMs, nowMs,
         options.signal);
     }
-    const entry = stored.exists ? { value: stored.value.slice(), version: stored.version } : null;
+    const entry = stored.exists ? { value: stored.value, version: stored.version } : null;
     if (stored.seq > this.db.durableSeq) await this.db.waitDurable(stored.seq);
     return entry;
   }
@@ -348,9 +361,9 @@ export class KvStore {
     const nowMs = this.clock.nowMs();
     let seq = 0;
     const entries = userKeys.map((key) => {
-      const stored = this.lookupIn(ns, key, nowMs);
+      const stored = this.lookupIn(ns, key, nowMs, true);
       seq = Math.max(seq, stored.seq);
-      return stored.exists ? { value: stored.value.slice(), version: stored.version } : null;
+      return stored.exists ? { value: stored.value, version: stored.version } : null;
     });
     await this.db.waitDurable(seq);
     return entries;
@@ -604,21 +617,29 @@ export class KvStore {
 
   // ---- internals ----
 
-  // The committed state of `key` in `namespace` at `nowMs`.
-  private lookupIn(namespace: string, key: Uint8Array, nowMs: number): Stored {
+  // The committed state of `key` in `namespace` at `nowMs` (an expired key is missing).
+  // The value is a view into the LSM unless `copyValue`. Runs for every get: no closures,
+  // one object per lookup besides the value.
+  private lookupIn(namespace: string, key: Uint8Array, nowMs: number, copyValue = false):
+    Stored {
     const prefix = this.namespaces.find(namespace);
-    return prefix === null ? { ...MISSING, seq: 0 } : this.lookup(concat(prefix, key), nowMs);
-  }
-
-  // The key's committed state at `nowMs` (an expired key is missing).
-  private lookup(lsmKey: Uint8Array, nowMs: number): Stored {
-    const entry = this.db.get(lsmKey);
-    if (entry === undefined) return { ...MISSING, seq: 0 };
-    if (entry.kind === EntryKind.tombstone) return { ...MISSING, seq: entry.seq };
-    const record = decodeRecord(entry.value);
-    if (isExpired(record.expiresAtMs, nowMs)) return { ...MISSING, seq: entry.seq };
-    return { exists: true, version: record.version, value: record.value,
-      expiresAtMs: record.expiresAtMs, seq: entry.seq };
+    if (prefix === null) return missingAt(0);
+    const length = prefix.length + key.length;
+    if (length > this.keyScratch.length) {
+      this.keyScratch = new Uint8Array(Math.max(length, 2 * this.keyScratch.length));
+    }
+    this.keyScratch.set(prefix);
+    this.keyScratch.set(key, prefix.length);
+    const entry = this.db.get(this.keyScratch.subarray(0, length));
+    if (entry === undefined) return missingAt(0);
+    if (entry.kind === EntryKind.tombstone) return missingAt(entry.seq);
+    const header = this.header;
+    const start = readRecordHeader(entry.value, header);
+    if (isExpired(header.expiresAtMs, nowMs)) return missingAt(entry.seq);
+    return {
+      exists: true, version: header.version, expiresAtMs: header.expiresAtMs, seq: entry.seq,
+      value: copyValue ? entry.value.slice(start) : entry.value.subarray(start),
+    };
   }
 
   // The committed state, revealed once durable.
@@ -726,8 +747,8 @@ export class KvStore {
     batch: WriteBatch, keyHead: Uint8Array, keyTail: Uint8Array, version: number,
     nowMs: number, expiresAtMs: number, ttlOnly: boolean, value: Uint8Array,
   ): void {
-    const length = encodeRecordHeader(this.header, version, nowMs, expiresAtMs, ttlOnly);
-    batch.putParts(keyHead, keyTail, this.header.subarray(0, length), value);
+    const length = encodeRecordHeader(this.headerBytes, version, nowMs, expiresAtMs, ttlOnly);
+    batch.putParts(keyHead, keyTail, this.headerBytes.subarray(0, length), value);
   }
 
   private notifyPlan(namespace: string, plan: KeyPlan, durable: Promise<void>): void {
@@ -785,6 +806,10 @@ export class KvStore {
   private checkOpen(): void {
     if (this.closed !== null) throw new ClosedError('the KV store is closed');
   }
+}
+
+function missingAt(seq: number): Stored {
+  return { exists: false, version: 0, value: MISSING.value, expiresAtMs: 0, seq };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

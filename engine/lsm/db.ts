@@ -27,7 +27,7 @@ import { LEVEL_SIZE_RATIO, resolveLsmOptions, type LsmOptions, type ResolvedLsmO
   from './db_options.ts';
 import { DbIterator, type DbIteratorOptions } from './db_iterator.ts';
 import { recoverDb, stateEdit, type DbRecoveryReport } from './db_recovery.ts';
-import { SEQ_MAX, type Entry } from './internal_key.ts';
+import { compareRange, SEQ_MAX, type Entry } from './internal_key.ts';
 import { LevelIterator } from './level_iterator.ts';
 import type { InternalIterator } from './iterator.ts';
 import { ManifestWriter } from './manifest.ts';
@@ -122,8 +122,15 @@ export class LsmDb {
     flushes: 0, compactions: 0, trivialMoves: 0, userBytes: 0, walBytes: 0, flushBytes: 0,
     compactionBytesRead: 0, compactionBytesWritten: 0, writeStalls: 0,
   };
+  // The previous entry's key while a batch is applied: a batch in key order (KV's putMany
+  // sorts) lets each insert start its search where the previous one ended.
+  private previousKey: Uint8Array | null = null;
   private readonly insertEntry: WalEntryVisitor = (key, seq, kind, value) => {
-    this.mem.insert(key, seq, kind, value);
+    const previous = this.previousKey;
+    const ascending = previous !== null &&
+      compareRange(previous, 0, previous.length, key, 0, key.length) < 0;
+    this.mem.insert(key, seq, kind, value, ascending);
+    this.previousKey = key;
   };
 
   private constructor(
@@ -192,7 +199,9 @@ export class LsmDb {
     const baseSeq = this.lastSeqValue + 1;
     const records = batch.seal(baseSeq);
     const append = this.log.appendNow(records.map((value) => ({ value })));
+    this.previousKey = null;
     for (const record of records) decodeWalRecord(record, this.insertEntry);
+    this.previousKey = null;
     const seq = baseSeq + count - 1;
     this.lastSeqValue = seq;
     this.counters.userBytes += batch.payloadBytes;

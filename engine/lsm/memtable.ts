@@ -41,10 +41,13 @@ export class Memtable {
     return this.list.bytesAllocated();
   }
 
-  insert(key: Uint8Array, seq: number, kind: EntryKind, value: Uint8Array): void {
+  /** @param afterPrevious (key, seq) follows the previous insert's (Skiplist.insert). */
+  insert(
+    key: Uint8Array, seq: number, kind: EntryKind, value: Uint8Array, afterPrevious = false,
+  ): void {
     assert(!this.immutable, 'insert into an immutable memtable');
     assert(seq > this.largestSeq, `seq ${seq} not above ${this.largestSeq}`);
-    this.list.insert(key, seq, kind, value);
+    this.list.insert(key, seq, kind, value, afterPrevious);
     if (seq < this.smallestSeq) this.smallestSeq = seq;
     this.largestSeq = seq;
   }

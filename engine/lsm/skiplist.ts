@@ -72,6 +72,8 @@ export class Skiplist {
   private height = 1;
   private usedBytes = 0;
   private readonly splice = new Uint32Array(HEIGHT_MAX);
+  // The node the last insert() added while `splice` still holds its position (0: none).
+  private lastInserted = 0;
   private readonly keyIndex: KeyIndex | null;
 
   constructor(options: SkiplistOptions = {}) {
@@ -105,14 +107,28 @@ export class Skiplist {
   /**
    * Adds one version of `key`. Copies key and value.
    * REQUIRES: no entry with the same key and seq (seqs are unique per key).
+   * @param afterPrevious the caller knows (key, seq) comes after the entry the previous
+   * insert() added (a batch in internal-key order): the search then starts from that
+   * entry's position (a finger search, about log(distance) steps instead of log(count)).
+   * It is checked, and ignored when a lookup has moved the search position since.
    */
-  insert(key: Uint8Array, seq: number, kind: EntryKind, value: Uint8Array): void {
+  insert(
+    key: Uint8Array, seq: number, kind: EntryKind, value: Uint8Array, afterPrevious = false,
+  ): void {
     assert(key.length <= lsmKeyBytesMax, `key of ${key.length} bytes above the limit`);
     assert(value.length <= lsmValueBytesMax, `value of ${value.length} bytes above the limit`);
     assertSeq(seq);
     assert(isEntryKind(kind), `unknown entry kind ${kind}`);
     assert(kind !== EntryKind.tombstone || value.length === 0, 'a tombstone has a value');
-    const found = this.findSplice(key, seq);
+    const prefix = keyPrefix(key);
+    let found: number;
+    if (afterPrevious && this.lastInserted !== 0) {
+      assert(this.compareNode(this.lastInserted, key, prefix, seq) < 0,
+        'afterPrevious insert out of order');
+      found = this.findSpliceFrom(key, prefix, seq);
+    } else {
+      found = this.findSplice(key, seq);
+    }
     assert(found === 0 || this.compareNode(found, key, keyPrefix(key), seq) !== 0,
       'duplicate key and seq');
     const height = this.randomHeight();
@@ -130,7 +146,10 @@ export class Skiplist {
       const previousSlot = this.splice[level]! + LINKS + level;
       slots[node + LINKS + level] = slots[previousSlot]!;
       slots[previousSlot] = node;
+      // The new node precedes anything after it: the next finger search starts here.
+      this.splice[level] = node;
     }
+    this.lastInserted = node;
     this.keyIndex?.record(key, KeyIndex.hash(key), node);
     this.entryCount += 1;
     this.usedBytes += key.length + value.length + skiplistNodeBytes(height);
@@ -258,6 +277,7 @@ export class Skiplist {
   // Walks down from the top level, leaving in `splice` the last node before (key, seq) on
   // each level; returns the first node at or after it (0 when none).
   private findSplice(key: Uint8Array, seq: number): number {
+    this.lastInserted = 0;
     const slots = this.slots;
     const prefix = keyPrefix(key);
     let node = 0;
@@ -273,6 +293,33 @@ export class Skiplist {
           break;
         }
         node = next;
+      }
+      this.splice[level] = node;
+    }
+    return next;
+  }
+
+  // Like findSplice, for a (key, seq) after the last inserted node, whose predecessors are in
+  // `splice` (each level's is at or after the one above's). Until the walk moves right on
+  // some level, each level starts from its own predecessor; once it has moved, the node
+  // reached is past every lower level's old predecessor and the walk continues from it.
+  private findSpliceFrom(key: Uint8Array, prefix: number, seq: number): number {
+    const slots = this.slots;
+    let node = 0;
+    let next = 0;
+    let moved = false;
+    let lastCompared = -1;
+    for (let level = this.height - 1; level >= 0; level--) {
+      if (!moved) node = this.splice[level]!;
+      for (;;) {
+        next = slots[node + LINKS + level]!;
+        if (next === 0 || next === lastCompared) break;
+        if (this.compareNode(next, key, prefix, seq) >= 0) {
+          lastCompared = next;
+          break;
+        }
+        node = next;
+        moved = true;
       }
       this.splice[level] = node;
     }
