@@ -5,7 +5,7 @@
 //
 //   <dir>/LOCK          held while open (pid inside; a stale lock of a dead process is taken)
 //   <dir>/NAMESPACES    explicitly created namespaces (CRC frame, JSON list, atomic writes)
-//   <dir>/<primitive>/  each primitive's own files
+//   <dir>/<primitive>/  each primitive's own files (<dir>/kv/: the KV store's LSM)
 //
 // Durability 'memory' uses an in-memory FileSystem: nothing touches the disk.
 
@@ -19,6 +19,7 @@ import { RealClock, type Clock } from './io/clock.ts';
 import { fromUtf8, utf8 } from './codec/bytes.ts';
 import { encodeFrame, scanFrames } from './codec/record_frame.ts';
 import type { Durability } from './log/segmented_log.ts';
+import { KvStore, type KvOptions } from './kv/kv_store.ts';
 
 export interface FloOptions {
   /** Data directory (created if missing). Ignored for durability 'memory'. */
@@ -31,6 +32,8 @@ export interface FloOptions {
   fs?: FileSystem;
   /** Defaults to the machine's clock. */
   clock?: Clock;
+  /** KV tuning: history depth, transaction idle time, LSM sizes. */
+  kv?: Pick<KvOptions, 'historyDepth' | 'txnIdleMs' | 'lsm'>;
 }
 
 /** A part of the engine with data per namespace (KV, queues, streams, actions, workers). */
@@ -188,11 +191,15 @@ export class Flo {
   readonly fs: FileSystem;
   readonly clock: Clock;
   readonly namespaces: Namespaces;
+  /** The KV store (set by openFlo). */
+  kv!: KvStore;
   private readonly stores: NamespacedStore[] = [];
   private readonly lock: FileLock;
   private closed = false;
 
-  private constructor(options: Required<Omit<FloOptions, 'syncIntervalMs'>>, lock: FileLock) {
+  private constructor(
+    options: Required<Omit<FloOptions, 'syncIntervalMs' | 'kv'>>, lock: FileLock,
+  ) {
     this.dir = options.dir;
     this.durability = options.durability;
     this.fs = options.fs;
@@ -242,5 +249,15 @@ export class Flo {
  * await flo.close();
  */
 export async function openFlo(options: FloOptions): Promise<Flo> {
-  return Flo.openBase(options);
+  const flo = await Flo.openBase(options);
+  try {
+    flo.kv = flo.attach(await KvStore.open({
+      ...options.kv, fs: flo.fs, clock: flo.clock, dir: joinPath(flo.dir, 'kv'),
+      durability: flo.durability, syncIntervalMs: options.syncIntervalMs,
+    }));
+  } catch (error) {
+    await flo.close();
+    throw error;
+  }
+  return flo;
 }

@@ -10,6 +10,7 @@ import {
 import { formatTable, printJson, type CliIo } from '../output.ts';
 import { describeBytes, formatTimestamp, jsonBytes } from '../bytes_format.ts';
 import { addInspectTable } from './inspect_table.ts';
+import { addInspectKv } from './inspect_kv.ts';
 
 /** Adds `flo inspect` and its storage subcommands. */
 export function registerInspect(program: Command, io: CliIo): void {
@@ -35,6 +36,7 @@ export function registerInspect(program: Command, io: CliIo): void {
       if (damaged || result.gaps.length > 0) io.exitCode = 1;
     });
   addInspectTable(inspect, io);
+  addInspectKv(inspect, io);
 }
 
 function segmentJson(result: SegmentInspection): unknown {

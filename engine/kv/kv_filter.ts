@@ -14,7 +14,9 @@ import { EntryKind } from '../lsm/internal_key.ts';
 import {
   FilterDecision, type CompactionFilter, type CompactionFilterRun, type FilterContext,
 } from '../lsm/compaction_filter.ts';
-import { decodeRecord, isExpired, lifeEndedBefore } from './kv_record.ts';
+import {
+  isExpired, lifeEndedBefore, readRecordHeader, type RecordHeader,
+} from './kv_record.ts';
 
 export class KvCompactionFilter implements CompactionFilter {
   private readonly historyDepth: number;
@@ -34,6 +36,8 @@ class KvFilterRun implements CompactionFilterRun {
   private lifeOver = false;
   private valuesKept = 0;
   private newerWriteTimeMs = -1;
+  private readonly record: RecordHeader = { version: 0, writeTimeMs: 0, expiresAtMs: 0,
+    ttlOnly: false };
 
   constructor(context: FilterContext, historyDepth: number) {
     this.context = context;
@@ -53,7 +57,8 @@ class KvFilterRun implements CompactionFilterRun {
       if (first) return FilterDecision.default;
       return this.context.isBottom(key) ? FilterDecision.drop : FilterDecision.keep;
     }
-    const record = decodeRecord(value);
+    const record = this.record;
+    readRecordHeader(value, record);
     const newerWriteTimeMs = this.newerWriteTimeMs;
     this.newerWriteTimeMs = record.writeTimeMs;
     if (first) {
