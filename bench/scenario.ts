@@ -19,6 +19,10 @@ export interface ResultRow {
   peakRssBytes?: number;
   /** Bytes on disk after the phase (stores that report it). */
   diskBytes?: number;
+  /** LSM phases: bytes written to disk ÷ key and value bytes written. */
+  writeAmplification?: number;
+  /** LSM phases: bytes on disk ÷ bytes of live data. */
+  spaceAmplification?: number;
   /** For compare rows: the peer measured, its durability setting, and Flo ÷ peer. */
   peer?: string;
   peerDurability?: string;
