@@ -60,8 +60,12 @@ export const tableBlockBytesMax = 64 * MiB;
 export const tableBlocksMax = 2 ** 20;
 /** Largest table file number (block cache keys pack it in the remaining 33 bits). */
 export const tableFileNumberMax = 2 ** 33 - 1;
-/** Default capacity of the block cache shared by all tables. */
-export const blockCacheBytesDefault = 32 * MiB;
+/**
+ * Default capacity of the block cache shared by all tables. Measured (docs/design/lsm.md):
+ * 1 M random gets over 1 M keys ran ~40% faster at 128 MiB than at 32 MiB, with the same
+ * peak RSS (uncached gets allocate a block per read).
+ */
+export const blockCacheBytesDefault = 128 * MiB;
 
 // ---- the LSM database (engine/lsm/db.ts) ----
 /** Most immutable memtables waiting for their flush before writes are refused. */

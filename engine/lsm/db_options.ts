@@ -38,7 +38,7 @@ export interface LsmOptions {
   levelBytesBase?: number;
   /** Size at which a compaction cuts its output table (default 64 MiB). */
   tableBytesTarget?: number;
-  /** Block cache shared by all tables (default 32 MiB). */
+  /** Block cache shared by all tables (default 128 MiB). */
   blockCacheBytes?: number;
   /** Target data block size (default 4 KiB). */
   blockBytes?: number;
