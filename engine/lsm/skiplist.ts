@@ -274,35 +274,18 @@ export class Skiplist {
     );
   }
 
-  // Walks down from the top level, leaving in `splice` the last node before (key, seq) on
-  // each level; returns the first node at or after it (0 when none).
+  // Like findSpliceFrom, starting from the head on every level (no finger).
   private findSplice(key: Uint8Array, seq: number): number {
     this.lastInserted = 0;
-    const slots = this.slots;
-    const prefix = keyPrefix(key);
-    let node = 0;
-    let next = 0;
-    let lastCompared = -1;
-    for (let level = this.height - 1; level >= 0; level--) {
-      for (;;) {
-        next = slots[node + LINKS + level]!;
-        // A node already found not-before at a higher level need not be compared again.
-        if (next === 0 || next === lastCompared) break;
-        if (this.compareNode(next, key, prefix, seq) >= 0) {
-          lastCompared = next;
-          break;
-        }
-        node = next;
-      }
-      this.splice[level] = node;
-    }
-    return next;
+    this.splice.fill(0);
+    return this.findSpliceFrom(key, keyPrefix(key), seq);
   }
 
-  // Like findSplice, for a (key, seq) after the last inserted node, whose predecessors are in
-  // `splice` (each level's is at or after the one above's). Until the walk moves right on
-  // some level, each level starts from its own predecessor; once it has moved, the node
-  // reached is past every lower level's old predecessor and the walk continues from it.
+  // Walks down from the top level, leaving in `splice` the last node before (key, seq) on
+  // each level; returns the first node at or after it (0 when none). Each level starts
+  // from its entry in `splice` (a finger: the position of the previous insert, valid for
+  // a later key; each level's is at or after the one above's) until the walk has moved
+  // right on some level: the node reached then is past every lower level's entry.
   private findSpliceFrom(key: Uint8Array, prefix: number, seq: number): number {
     const slots = this.slots;
     let node = 0;
@@ -313,6 +296,7 @@ export class Skiplist {
       if (!moved) node = this.splice[level]!;
       for (;;) {
         next = slots[node + LINKS + level]!;
+        // A node already found not-before at a higher level need not be compared again.
         if (next === 0 || next === lastCompared) break;
         if (this.compareNode(next, key, prefix, seq) >= 0) {
           lastCompared = next;
