@@ -9,116 +9,38 @@
 // The semantics of every write live in kv_apply.ts, shared by single ops, transaction views
 // and commits. Called by embedded users and by the server's KV handlers (through mod.ts).
 
-import { assert } from '../assert.ts';
 import { ClosedError, EngineError, ErrorCode } from '../errors.ts';
 import type { Clock } from '../io/clock.ts';
-import type { FileSystem } from '../io/file_system.ts';
 import { checkInt } from '../args.ts';
 import {
   kvBatchEntriesMax, kvHistoryDepthDefault, kvHistoryDepthMax, kvMgetKeysMax,
   kvTxnIdleMsDefault,
 } from '../limits.ts';
-import { LsmDb, type LsmStats, type WriteResult } from '../lsm/db.ts';
-import type { LsmOptions } from '../lsm/db_options.ts';
-import { compareRange, EntryKind } from '../lsm/internal_key.ts';
+import { LsmDb, type LsmStats } from '../lsm/db.ts';
 import { KeySpace } from '../lsm/key_space.ts';
-import { WriteBatch } from '../lsm/write_batch.ts';
-import type { Durability } from '../log/segmented_log.ts';
 import {
   checkCas, checkDelta, checkNamespace, checkTtl, checkTxnId, checkWait, scanLimit, toKey,
   toPrefix, toValue,
 } from './kv_args.ts';
-import { applyWrite, MISSING, readJson, type Applied, type KeyState, type KvWrite }
-  from './kv_apply.ts';
-import { ReservedCounter } from './kv_counters.ts';
+import { applyWrite, readJson, type KeyState, type KvWrite } from './kv_apply.ts';
 import { KvCompactionFilter } from './kv_filter.ts';
 import {
   decodeCursor, holdsLiveKey, readHistory, scanPage, type KvHistoryEntry, type KvScanPage,
 } from './kv_read.ts';
-import {
-  encodeRecordHeader, isExpired, readRecordHeader, type RecordHeader,
-} from './kv_record.ts';
-import { NamespaceIds } from './kv_namespaces.ts';
+import { concat, equalBytes } from './kv_plan.ts';
+import type {
+  KvCommit, KvExists, KvGetOptions, KvOptions, KvPutOptions, KvScanOptions,
+} from './kv_types.ts';
+import { KvWriter } from './kv_writer.ts';
 import { DeadlineQueue } from './deadline_queue.ts';
 import { KvWaiters, type KvEntry } from './kv_waiters.ts';
 import { TxnRegistry, type Transaction } from './kv_txn.ts';
 import { compactJson, jsonGet, parsePath } from './json_path.ts';
 
 export type { KvEntry } from './kv_waiters.ts';
-
-export interface KvOptions {
-  fs: FileSystem;
-  clock: Clock;
-  /** The LSM directory. */
-  dir: string;
-  /** Default 'sync'. */
-  durability?: Durability;
-  syncIntervalMs?: number;
-  /** History entries kept per key (default 8, spec minimum). */
-  historyDepth?: number;
-  /** Idle time after which an open transaction is rolled back (default 30 000 ms). */
-  txnIdleMs?: number;
-  /** LSM tuning (memtable size, compaction, caches). */
-  lsm?: Omit<LsmOptions, 'fs' | 'clock' | 'dir' | 'durability' | 'syncIntervalMs'>;
-}
-
-export interface KvPutOptions {
-  /** Expiry after this many ms (0 or absent: none). Every put replaces the TTL. */
-  ttlMs?: number;
-  /** 0: the key must be missing; N: the key must exist with version N. */
-  casVersion?: number;
-  ifNotExists?: boolean;
-  ifExists?: boolean;
-  txnId?: number;
-}
-
-export interface KvGetOptions {
-  /** Wait up to this long for a missing key to be created. */
-  blockMs?: number;
-  /** Wait up to this long for a version newer than the current one (wins over blockMs). */
-  waitMs?: number;
-  signal?: AbortSignal;
-  txnId?: number;
-}
-
-export interface KvScanOptions {
-  /** Page size: default 100, clamped to 1 000. */
-  limit?: number;
-  /** From the previous page; resumes strictly after its last key. */
-  cursor?: Uint8Array | null;
-  keysOnly?: boolean;
-  /** User-key prefixes to leave out (the server's reserved prefixes). */
-  excludePrefixes?: readonly Uint8Array[];
-}
-
-export interface KvExists {
-  present: boolean;
-  /** 0 when missing, and for a value buffered in the transaction. */
-  version: number;
-}
-
-export interface KvCommit {
-  /** The version every key the commit set now has; 0 for an empty transaction. */
-  version: number;
-  opCount: number;
-}
-
-/** A key's committed state and the seq of the LSM entry it comes from (0: none). */
-interface Stored extends KeyState {
-  seq: number;
-}
-
-/** What a transaction commit or a single write does to one key. */
-interface KeyPlan {
-  key: Uint8Array;
-  /** Set once the namespace's prefix is known (a new namespace gets one in the batch). */
-  lsmKey: Uint8Array;
-  before: Stored;
-  state: KeyState;
-  set: boolean;
-  ttl: boolean;
-  deleted: boolean;
-}
+export type {
+  KvOptions, KvPutOptions, KvGetOptions, KvScanOptions, KvExists, KvCommit,
+} from './kv_types.ts';
 
 export class KvStore {
   readonly db: LsmDb;
@@ -127,15 +49,7 @@ export class KvStore {
   private readonly deadlines: DeadlineQueue;
   private readonly waiters: KvWaiters;
   private readonly txns: TxnRegistry;
-  private readonly versions: ReservedCounter;
-  private readonly txnIds: ReservedCounter;
-  private readonly namespaces: NamespaceIds;
-  private readonly batch = new WriteBatch();
-  private readonly headerBytes = new Uint8Array(32);
-  private readonly header: RecordHeader = { version: 0, writeTimeMs: 0, expiresAtMs: 0,
-    ttlOnly: false };
-  // Lookups build their LSM key here (db.get keeps no reference to it).
-  private keyScratch = new Uint8Array(64);
+  private readonly writer: KvWriter;
   private closed: Promise<void> | null = null;
 
   private constructor(db: LsmDb, options: KvOptions, historyDepth: number) {
@@ -144,12 +58,10 @@ export class KvStore {
     this.historyDepth = historyDepth;
     this.deadlines = new DeadlineQueue(options.clock);
     this.waiters = new KvWaiters(this.deadlines,
-      (namespace, key) => this.lookupIn(namespace, key, this.clock.nowMs()));
+      (namespace, key) => this.writer.lookup(namespace, key, this.clock.nowMs()));
     this.txns = new TxnRegistry(this.deadlines, options.clock,
       checkInt(options.txnIdleMs ?? kvTxnIdleMsDefault, 'txnIdleMs', 1, 86_400_000));
-    this.versions = ReservedCounter.load(db, 'version');
-    this.txnIds = ReservedCounter.load(db, 'txn');
-    this.namespaces = NamespaceIds.load(db);
+    this.writer = new KvWriter(db, options.clock, this.waiters);
   }
 
   /**
@@ -169,7 +81,7 @@ export class KvStore {
 
   /** The version the next value-setting write will get. */
   get nextVersion(): number {
-    return this.versions.next;
+    return this.writer.versions.next;
   }
 
   // ---- writes ----
@@ -193,9 +105,9 @@ export class KvStore {
     const ns = checkNamespace(namespace);
     if (options.txnId !== undefined) return this.buffer(ns, options.txnId, write, 0);
     if (write.casVersion === undefined && !write.ifExists && !write.ifNotExists) {
-      return this.blindPut(ns, write);
+      return this.writer.blindPut(ns, write);
     }
-    return (await this.mutate(ns, write)).state.version;
+    return (await this.writer.mutate(ns, write)).state.version;
   }
 
   /**
@@ -214,33 +126,7 @@ export class KvStore {
     const writes = entries.map((entry) => ({ key: toKey(entry.key), value: toValue(entry.value),
       ttlMs: checkTtl(entry.ttlMs) }));
     this.checkOpen();
-    this.db.checkWritable();
-    const nowMs = this.clock.nowMs();
-    const batch = this.batch;
-    batch.clear();
-    const prefix = this.namespaces.assign(ns, batch);
-    const versions = writes.map(() => this.versions.take(batch));
-    // Staged in key order (stable: a repeated key's later write stays later), so the
-    // memtable inserts each entry next to the previous one.
-    const order = writes.map((_, index) => index).sort((a, b) => {
-      const x = writes[a]!.key;
-      const y = writes[b]!.key;
-      return compareRange(x, 0, x.length, y, 0, y.length) || a - b;
-    });
-    for (const index of order) {
-      const write = writes[index]!;
-      this.stageValue(batch, prefix, write.key, versions[index]!, nowMs,
-        write.ttlMs > 0 ? nowMs + write.ttlMs : 0, false, write.value);
-    }
-    const result = this.writeBatch(batch, this.versions);
-    if (this.waiters.active) {
-      writes.forEach((write, index) => this.waiters.notify(ns, write.key, {
-        exists: true, version: versions[index]!, value: write.value,
-        expiresAtMs: write.ttlMs > 0 ? nowMs + write.ttlMs : 0,
-      }, result.durable));
-    }
-    await this.settled(result);
-    return versions;
+    return this.writer.putMany(ns, writes);
   }
 
   /**
@@ -258,7 +144,7 @@ export class KvStore {
       await this.buffer(ns, options.txnId, write, 0);
       return true;
     }
-    return (await this.mutate(ns, write)).change === 'delete';
+    return (await this.writer.mutate(ns, write)).change === 'delete';
   }
 
   /**
@@ -273,7 +159,7 @@ export class KvStore {
       casVersion: checkCas(options.casVersion) };
     const ns = checkNamespace(namespace);
     if (options.txnId !== undefined) await this.buffer(ns, options.txnId, write, 0);
-    else await this.mutate(ns, write);
+    else await this.writer.mutate(ns, write);
   }
 
   /** Removes the key's TTL. @throws NotFoundError, ConflictError as touch() */
@@ -285,7 +171,7 @@ export class KvStore {
       casVersion: checkCas(options.casVersion) };
     const ns = checkNamespace(namespace);
     if (options.txnId !== undefined) await this.buffer(ns, options.txnId, write, 0);
-    else await this.mutate(ns, write);
+    else await this.writer.mutate(ns, write);
   }
 
   /**
@@ -307,7 +193,7 @@ export class KvStore {
         ? new DataView(view.value.buffer, view.value.byteOffset, 8).getBigInt64(0, true) : 0n;
       return { version: 0, value };
     }
-    const applied = await this.mutate(ns, write);
+    const applied = await this.writer.mutate(ns, write);
     return { version: applied.state.version, value: applied.counter! };
   }
 
@@ -332,7 +218,7 @@ export class KvStore {
     }
     this.checkOpen();
     const nowMs = this.clock.nowMs();
-    const stored = this.lookupIn(ns, userKey, nowMs, true);
+    const stored = this.writer.lookup(ns, userKey, nowMs, true);
     if (waitMs > 0 || (blockMs > 0 && !stored.exists)) {
       const mode = waitMs > 0 ? 'wait' : 'block';
       return this.waiters.park(ns, userKey, mode, stored, waitMs > 0 ? waitMs : blockMs, nowMs,
@@ -361,7 +247,7 @@ export class KvStore {
     const nowMs = this.clock.nowMs();
     let seq = 0;
     const entries = userKeys.map((key) => {
-      const stored = this.lookupIn(ns, key, nowMs, true);
+      const stored = this.writer.lookup(ns, key, nowMs, true);
       seq = Math.max(seq, stored.seq);
       return stored.exists ? { value: stored.value, version: stored.version } : null;
     });
@@ -393,7 +279,7 @@ export class KvStore {
     const ns = checkNamespace(namespace);
     const limit = checkInt(options.limit ?? 0, 'limit', 0, 2 ** 32 - 1);
     this.checkOpen();
-    const prefix = this.namespaces.find(ns);
+    const prefix = this.writer.namespaces.find(ns);
     if (prefix === null) return [];
     const { entries, seq } = readHistory(this.db, concat(prefix, userKey),
       limit === 0 ? this.historyDepth : Math.min(limit, this.historyDepth), this.clock.nowMs());
@@ -418,7 +304,7 @@ export class KvStore {
       nowMs: this.clock.nowMs(),
     };
     this.checkOpen();
-    const nsPrefix = this.namespaces.find(ns);
+    const nsPrefix = this.writer.namespaces.find(ns);
     if (nsPrefix === null) return { entries: [], hasMore: false, cursor: null };
     const { page, seq } = scanPage(this.db, { ...request, nsPrefix });
     await this.db.waitDurable(seq);
@@ -459,7 +345,7 @@ export class KvStore {
     const write: KvWrite = { kind: 'jsonSet', key: toKey(key), path: parsePath(path), json };
     const ns = checkNamespace(namespace);
     if (options.txnId !== undefined) return this.buffer(ns, options.txnId, write, 0);
-    return (await this.mutate(ns, write)).state.version;
+    return (await this.writer.mutate(ns, write)).state.version;
   }
 
   /**
@@ -472,7 +358,7 @@ export class KvStore {
     const write: KvWrite = { kind: 'jsonDel', key: toKey(key), path: parsePath(path) };
     const ns = checkNamespace(namespace);
     if (options.txnId !== undefined) return this.buffer(ns, options.txnId, write, 0);
-    const applied = await this.mutate(ns, write);
+    const applied = await this.writer.mutate(ns, write);
     return applied.change === 'delete' ? 0 : applied.state.version;
   }
 
@@ -482,16 +368,7 @@ export class KvStore {
   async beginTxn(namespace: string): Promise<number> {
     const ns = checkNamespace(namespace);
     this.checkOpen();
-    const batch = this.batch;
-    batch.clear();
-    const id = this.txnIds.take(batch);
-    if (batch.count > 0) {
-      const result = this.writeBatch(batch, this.txnIds);
-      await result.durable;
-    } else {
-      this.txnIds.settle({ seq: 0, durable: Promise.resolve() }, this.db);
-    }
-    await this.txnIds.ready();
+    const id = await this.writer.takeTxnId();
     this.txns.begin(id, ns);
     return id;
   }
@@ -508,50 +385,7 @@ export class KvStore {
     this.txns.end(txn.id);
     if (txn.writes.length === 0) return { version: 0, opCount: 0 };
     this.checkOpen();
-    this.db.checkWritable();
-    const nowMs = this.clock.nowMs();
-    const plans = new Map<string, KeyPlan>();
-    const pendingVersion = this.versions.next;
-    for (const write of txn.writes) {
-      const id = latin1(write.key);
-      let plan = plans.get(id);
-      if (plan === undefined) {
-        const before = this.lookupIn(ns, write.key, nowMs);
-        plan = { key: write.key, lsmKey: write.key, before, state: before, set: false,
-          ttl: false, deleted: false };
-        plans.set(id, plan);
-      }
-      const applied = applyWrite(plan.state, write, nowMs, pendingVersion);
-      if (applied.error !== undefined) {
-        await this.revealBefore(plans.values());
-        throw applied.error;
-      }
-      plan.state = applied.state;
-      if (applied.change === 'set') plan.set = true;
-      if (applied.change === 'ttl') plan.ttl = true;
-      if (applied.change === 'delete') plan.deleted = true;
-    }
-    const batch = this.batch;
-    batch.clear();
-    const version = this.versions.take(batch);
-    assert(version === pendingVersion, 'the commit takes the version its writes were given');
-    const prefix = this.namespaces.assign(ns, batch);
-    for (const plan of plans.values()) {
-      plan.lsmKey = concat(prefix, plan.key);
-      this.stagePlan(batch, plan, nowMs);
-    }
-    const result = batch.count > 0 ? this.writeBatch(batch, this.versions) : null;
-    if (result === null) {
-      this.versions.settle({ seq: 0, durable: Promise.resolve() }, this.db);
-      this.namespaces.settle(true);
-    }
-    if (result !== null && this.waiters.active) {
-      for (const plan of plans.values()) this.notifyPlan(ns, plan, result.durable);
-    }
-    if (result !== null) await this.settled(result);
-    else await this.revealBefore(plans.values());
-    await this.versions.ready();
-    return { version, opCount: txn.writes.length };
+    return this.writer.commit(ns, txn.writes);
   }
 
   /** Discards the transaction's writes. @throws EngineError NO_ACTIVE_TRANSACTION */
@@ -565,7 +399,7 @@ export class KvStore {
   /** True when the namespace holds a live key. */
   namespaceHoldsData(namespace: string): boolean {
     this.checkOpen();
-    const prefix = this.namespaces.find(checkNamespace(namespace));
+    const prefix = this.writer.namespaces.find(checkNamespace(namespace));
     return prefix !== null && holdsLiveKey(this.db, prefix, this.clock.nowMs());
   }
 
@@ -573,8 +407,8 @@ export class KvStore {
   namespacesWithData(): string[] {
     this.checkOpen();
     const nowMs = this.clock.nowMs();
-    return this.namespaces.entries().filter(([, prefix]) => holdsLiveKey(this.db, prefix, nowMs))
-      .map(([name]) => name);
+    return this.writer.namespaces.entries()
+      .filter(([, prefix]) => holdsLiveKey(this.db, prefix, nowMs)).map(([name]) => name);
   }
 
   /**
@@ -586,22 +420,15 @@ export class KvStore {
     this.checkOpen();
     this.waiters.dropNamespace(ns);
     this.txns.dropNamespace(ns);
-    const prefix = this.namespaces.find(ns);
+    const prefix = this.writer.namespaces.find(ns);
     if (prefix === null) return;
-    for (;;) {
-      const keys = this.keysWithPrefix(prefix, 1000);
-      if (keys.length === 0) return;
-      await this.db.whenWritable();
-      const batch = new WriteBatch();
-      for (const key of keys) batch.delete(key);
-      await this.db.write(batch).durable;
-    }
+    await this.writer.deleteAll(prefix);
   }
 
   stats(): { lsm: LsmStats; parkedGets: number; openTransactions: number;
     nextVersion: number } {
     return { lsm: this.db.stats(), parkedGets: this.waiters.count,
-      openTransactions: this.txns.count, nextVersion: this.versions.next };
+      openTransactions: this.txns.count, nextVersion: this.writer.versions.next };
   }
 
   /** Answers parked gets with their timeout outcome, ends transactions, closes the LSM. */
@@ -617,35 +444,10 @@ export class KvStore {
 
   // ---- internals ----
 
-  // The committed state of `key` in `namespace` at `nowMs` (an expired key is missing).
-  // The value is a view into the LSM unless `copyValue`. Runs for every get: no closures,
-  // one object per lookup besides the value.
-  private lookupIn(namespace: string, key: Uint8Array, nowMs: number, copyValue = false):
-    Stored {
-    const prefix = this.namespaces.find(namespace);
-    if (prefix === null) return missingAt(0);
-    const length = prefix.length + key.length;
-    if (length > this.keyScratch.length) {
-      this.keyScratch = new Uint8Array(Math.max(length, 2 * this.keyScratch.length));
-    }
-    this.keyScratch.set(prefix);
-    this.keyScratch.set(key, prefix.length);
-    const entry = this.db.get(this.keyScratch.subarray(0, length));
-    if (entry === undefined) return missingAt(0);
-    if (entry.kind === EntryKind.tombstone) return missingAt(entry.seq);
-    const header = this.header;
-    const start = readRecordHeader(entry.value, header);
-    if (isExpired(header.expiresAtMs, nowMs)) return missingAt(entry.seq);
-    return {
-      exists: true, version: header.version, expiresAtMs: header.expiresAtMs, seq: entry.seq,
-      value: copyValue ? entry.value.slice(start) : entry.value.subarray(start),
-    };
-  }
-
   // The committed state, revealed once durable.
   private async committed(namespace: string, key: Uint8Array): Promise<KeyState> {
     this.checkOpen();
-    const stored = this.lookupIn(namespace, key, this.clock.nowMs());
+    const stored = this.writer.lookup(namespace, key, this.clock.nowMs());
     if (stored.seq > this.db.durableSeq) await this.db.waitDurable(stored.seq);
     return stored;
   }
@@ -675,156 +477,7 @@ export class KvStore {
     return reply;
   }
 
-  // A put without conditions needs no read: the record alone says where its life starts.
-  private async blindPut(ns: string, write: Extract<KvWrite, { kind: 'put' }>): Promise<number> {
-    this.checkOpen();
-    this.db.checkWritable();
-    const nowMs = this.clock.nowMs();
-    const expiresAtMs = write.ttlMs > 0 ? nowMs + write.ttlMs : 0;
-    const batch = this.batch;
-    batch.clear();
-    const prefix = this.namespaces.assign(ns, batch);
-    const version = this.versions.take(batch);
-    this.stageValue(batch, prefix, write.key, version, nowMs, expiresAtMs, false, write.value);
-    const result = this.writeBatch(batch, this.versions);
-    if (this.waiters.active) {
-      this.waiters.notify(ns, write.key,
-        { exists: true, version, value: write.value, expiresAtMs }, result.durable);
-    }
-    await this.settled(result);
-    return version;
-  }
-
-  // Reads the key, applies `write`, writes what changed; throws a failed condition once the
-  // state it saw is durable.
-  private async mutate(ns: string, write: KvWrite): Promise<Applied> {
-    this.checkOpen();
-    this.db.checkWritable();
-    const nowMs = this.clock.nowMs();
-    const before = this.lookupIn(ns, write.key, nowMs);
-    const applied = applyWrite(before, write, nowMs, this.versions.next);
-    if (applied.error !== undefined || applied.change === 'none') {
-      await this.db.waitDurable(before.seq);
-      if (applied.error !== undefined) throw applied.error;
-      return applied;
-    }
-    const batch = this.batch;
-    batch.clear();
-    const lsmKey = concat(this.namespaces.assign(ns, batch), write.key);
-    const plan: KeyPlan = { key: write.key, lsmKey, before, state: applied.state,
-      set: applied.change === 'set', ttl: applied.change === 'ttl',
-      deleted: applied.change === 'delete' };
-    if (plan.set) {
-      const version = this.versions.take(batch);
-      assert(version === applied.state.version, 'the write takes the version it was given');
-    }
-    this.stagePlan(batch, plan, nowMs);
-    const result = this.writeBatch(batch, plan.set ? this.versions : null);
-    if (this.waiters.active) this.notifyPlan(ns, plan, result.durable);
-    await this.settled(result);
-    return applied;
-  }
-
-  // Adds the entries that take one key from plan.before to plan.state.
-  private stagePlan(batch: WriteBatch, plan: KeyPlan, nowMs: number): void {
-    const { state, before } = plan;
-    if (!state.exists) {
-      if (before.exists) batch.delete(plan.lsmKey);
-      return;
-    }
-    if (plan.set) {
-      // Deleted and set again in one transaction: the tombstone ends the old history.
-      if (plan.deleted && before.exists) batch.delete(plan.lsmKey);
-      this.stageValue(batch, plan.lsmKey, new Uint8Array(0), state.version, nowMs,
-        state.expiresAtMs, false, state.value);
-    } else if (plan.ttl) {
-      this.stageValue(batch, plan.lsmKey, new Uint8Array(0), state.version, nowMs,
-        state.expiresAtMs, true, state.value);
-    }
-  }
-
-  private stageValue(
-    batch: WriteBatch, keyHead: Uint8Array, keyTail: Uint8Array, version: number,
-    nowMs: number, expiresAtMs: number, ttlOnly: boolean, value: Uint8Array,
-  ): void {
-    const length = encodeRecordHeader(this.headerBytes, version, nowMs, expiresAtMs, ttlOnly);
-    batch.putParts(keyHead, keyTail, this.headerBytes.subarray(0, length), value);
-  }
-
-  private notifyPlan(namespace: string, plan: KeyPlan, durable: Promise<void>): void {
-    if (plan.set || plan.ttl || (plan.deleted && plan.before.exists)) {
-      this.waiters.notify(namespace, plan.key, plan.state, durable);
-    }
-  }
-
-  // Writes `batch`; settles the counter that took numbers for it and a namespace id it
-  // assigned, either way.
-  private writeBatch(batch: WriteBatch, counter: ReservedCounter | null): WriteResult {
-    let result: WriteResult;
-    try {
-      result = this.db.write(batch);
-    } catch (error) {
-      counter?.settle(null, this.db);
-      this.namespaces.settle(false);
-      throw error;
-    }
-    counter?.settle(result, this.db);
-    this.namespaces.settle(true);
-    return result;
-  }
-
-  // Resolves once the write is durable and the numbers it revealed are reserved durably.
-  private async settled(result: WriteResult): Promise<void> {
-    await result.durable;
-    const fence = this.versions.ready();
-    if (fence !== null) await fence;
-  }
-
-  private async revealBefore(plans: Iterable<KeyPlan>): Promise<void> {
-    let seq = 0;
-    for (const plan of plans) seq = Math.max(seq, plan.before.seq);
-    await this.db.waitDurable(seq);
-  }
-
-  private keysWithPrefix(prefix: Uint8Array, limit: number): Uint8Array[] {
-    const keys: Uint8Array[] = [];
-    const iterator = this.db.iterator();
-    try {
-      for (iterator.seek(prefix); iterator.valid() && keys.length < limit; iterator.next()) {
-        const key = iterator.key();
-        if (key.length < prefix.length || !equalBytes(key.subarray(0, prefix.length), prefix)) {
-          break;
-        }
-        keys.push(key.slice());
-      }
-    } finally {
-      iterator.close();
-    }
-    return keys;
-  }
-
   private checkOpen(): void {
     if (this.closed !== null) throw new ClosedError('the KV store is closed');
   }
-}
-
-function missingAt(seq: number): Stored {
-  return { exists: false, version: 0, value: MISSING.value, expiresAtMs: 0, seq };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 }
