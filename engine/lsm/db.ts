@@ -20,24 +20,22 @@ import { failpoint } from '../io/failpoint.ts';
 import type { SegmentedLog } from '../log/segmented_log.ts';
 import { BlockCache, type BlockCacheStats } from './block_cache.ts';
 import { bloomHash } from './bloom.ts';
-import { CompactionAborted, runCompaction, type OutputFile } from './compaction.ts';
-import type { CompactionFilter, FilterContext } from './compaction_filter.ts';
+import { CompactionAborted } from './compaction.ts';
+import type { CompactionFilter } from './compaction_filter.ts';
 import { pickCompaction, spanOf, type CompactionPick } from './compaction_picker.ts';
 import { LEVEL_SIZE_RATIO, resolveLsmOptions, type LsmOptions, type ResolvedLsmOptions }
   from './db_options.ts';
 import { DbIterator, type DbIteratorOptions } from './db_iterator.ts';
 import { recoverDb, stateEdit, type DbRecoveryReport } from './db_recovery.ts';
 import { compareRange, SEQ_MAX, type Entry } from './internal_key.ts';
-import { LevelIterator } from './level_iterator.ts';
-import type { InternalIterator } from './iterator.ts';
 import { ManifestWriter } from './manifest.ts';
 import { Memtable } from './memtable.ts';
-import { MergingIterator } from './merging_iterator.ts';
 import { TableSet } from './table_set.ts';
-import type { TableMeta, VersionEdit } from './version_edit.ts';
-import { compareToRange, findTable, Version, type LiveTable } from './version.ts';
+import type { VersionEdit } from './version_edit.ts';
+import { Version } from './version.ts';
 import type { WriteBatch } from './write_batch.ts';
 import { decodeWalRecord, type WalEntryVisitor } from './write_batch.ts';
+import { flushMemtable, mergeTables, type JobHost } from './db_jobs.ts';
 
 export interface WriteResult {
   /** The seq of the batch's last entry. */
@@ -125,6 +123,8 @@ export class LsmDb {
   // The previous entry's key while a batch is applied: a batch in key order (KV's putMany
   // sorts) lets each insert start its search where the previous one ended.
   private previousKey: Uint8Array | null = null;
+  // What flushes and compactions (db_jobs.ts) see of the DB.
+  private readonly jobHost: JobHost;
   private readonly insertEntry: WalEntryVisitor = (key, seq, kind, value) => {
     const previous = this.previousKey;
     const ascending = previous !== null &&
@@ -154,6 +154,16 @@ export class LsmDb {
     this.nextFileNumber = recovered.nextFileNumber;
     this.memtableSeed = options.seed + recovered.memtables.length;
     this.pointers = recovered.version.levels.map(() => null);
+    this.jobHost = {
+      options,
+      version: () => this.current,
+      memtables: () => ({ active: this.mem, immutable: this.imm }),
+      filters: this.filters,
+      tables: () => this.tables,
+      smallestSnapshot: () => Math.min(this.lastSeqValue, ...this.snapshots.values()),
+      allocateFileNumber: () => this.nextFileNumber++,
+      closing: () => this.closing,
+    };
     assert(this.imm.every((memtable) => memtable.immutable), 'recovered memtables are frozen');
   }
 
@@ -484,16 +494,7 @@ export class LsmDb {
     // The manifest will say these WAL records are in a table; in async mode make sure the
     // WAL holds them durably first, so the WAL can never end below walOffset after a crash.
     if (this.options.durability === 'async') await this.log.sync();
-    const olderRuns = runsOf(this.current, () => true);
-    const newer = (): Memtable[] => [...this.imm.slice(1), this.mem];
-    const outputs = memtable.count === 0 ? [] : (await runCompaction({
-      ...this.jobBase(),
-      input: memtable.iterator(),
-      context: this.filterContext(olderRuns, (key) => newer().some(
-        (other) => other.get(key, SEQ_MAX) !== undefined)),
-      tableBytesTarget: Number.POSITIVE_INFINITY,
-    })).outputs;
-    if (outputs.length > 0) await this.options.fs.syncDir(this.dir);
+    const outputs = memtable.count === 0 ? [] : await flushMemtable(this.jobHost, memtable);
     failpoint('lsm.flush.before-manifest');
     await this.logAndApply({
       walOffset: memtable.endWalOffset, lastSeq: Math.max(memtable.largestSeq, this.flushedSeq),
@@ -519,7 +520,7 @@ export class LsmDb {
       this.counters.trivialMoves += 1;
       return;
     }
-    const outputs = await this.mergeTables(pick, inputTables);
+    const outputs = await mergeTables(this.jobHost, pick, inputTables);
     failpoint('lsm.compaction.before-manifest');
     await this.logAndApply({
       nextFileNumber: this.nextFileNumber, removed,
@@ -530,87 +531,6 @@ export class LsmDb {
     this.counters.compactions += 1;
     this.counters.compactionBytesRead += inputTables.reduce((s, t) => s + t.meta.sizeBytes, 0);
     this.counters.compactionBytesWritten += outputs.reduce((s, t) => s + t.sizeBytes, 0);
-  }
-
-  // Merges the picked tables into new output tables (synced, directory synced).
-  private async mergeTables(pick: CompactionPick, inputTables: LiveTable[]): Promise<TableMeta[]> {
-    const sources: InternalIterator[] = [];
-    for (const { level, tables } of pick.inputs) {
-      if (tables.length === 0) continue;
-      if (level === 0) {
-        for (const table of tables) sources.push(table.reader.iterator({ fillCache: false }));
-      } else {
-        sources.push(new LevelIterator(tables, { fillCache: false }));
-      }
-    }
-    const inputNumbers = new Set(inputTables.map((table) => table.meta.fileNumber));
-    const startLevel = pick.inputs[0]!.level;
-    const minInputSeq = Math.min(...inputTables.map((table) => table.meta.smallestSeq));
-    const maxInputSeq = Math.max(...inputTables.map((table) => table.meta.largestSeq));
-    // Older than the inputs: levels below the output, and (tiered) older L0 runs.
-    const olderRuns = runsOf(this.current, (table, level) => level > pick.outputLevel ||
-      (level === 0 && pick.outputLevel === 0 && !inputNumbers.has(table.meta.fileNumber) &&
-        table.meta.largestSeq < minInputSeq));
-    const isNewer = (table: LiveTable, level: number): boolean =>
-      !inputNumbers.has(table.meta.fileNumber) && (level === 0
-        ? startLevel > 0 || table.meta.smallestSeq > maxInputSeq
-        : level < startLevel);
-    const result = await runCompaction({
-      ...this.jobBase(),
-      input: new MergingIterator(sources),
-      context: this.filterContext(olderRuns, (key) => this.existsNewer(key, isNewer)),
-      tableBytesTarget: this.options.compactionStyle === 'tiered'
-        ? Number.POSITIVE_INFINITY : this.options.tableBytesTarget,
-    });
-    if (result.outputs.length > 0) await this.options.fs.syncDir(this.dir);
-    return result.outputs;
-  }
-
-  private existsNewer(key: Uint8Array, isNewer: (table: LiveTable, level: number) => boolean) {
-    if (this.mem.get(key, SEQ_MAX) !== undefined) return true;
-    if (this.imm.some((memtable) => memtable.get(key, SEQ_MAX) !== undefined)) return true;
-    const hash = bloomHash(key);
-    return this.current.levels.some((tables, level) => tables.some((table) =>
-      isNewer(table, level) && compareToRange(key, table.meta) === 0 &&
-      table.reader.get(key, SEQ_MAX, hash) !== undefined));
-  }
-
-  private jobBase() {
-    const { clock, blockBytes, compression, bloomBitsPerKey } = this.options;
-    return {
-      smallestSnapshot: Math.min(this.lastSeqValue, ...this.snapshots.values()),
-      filters: this.filters, clock,
-      table: { blockBytes, compression, bloomBitsPerKey },
-      newOutput: () => this.newOutput(),
-      aborted: () => this.closing,
-    };
-  }
-
-  private filterContext(
-    olderRuns: Array<readonly LiveTable[]>, newerExists: (key: Uint8Array) => boolean,
-  ): FilterContext {
-    return {
-      nowMs: this.options.clock.nowMs(),
-      isBottom: (key) => olderRuns.every((run) => {
-        const table = run[findTable(run, key)];
-        return table === undefined || compareToRange(key, table.meta) !== 0;
-      }),
-      newerExists,
-    };
-  }
-
-  private newOutput(): OutputFile {
-    const fs = this.options.fs;
-    const fileNumber = this.nextFileNumber++;
-    const path = this.tables.path(fileNumber);
-    const file = fs.openFile(path, { create: true });
-    file.truncate(0);
-    let open = true;
-    const close = (): void => {
-      if (open) file.close();
-      open = false;
-    };
-    return { fileNumber, file, close, discard: () => { close(); fs.remove(path); } };
   }
 
   // Appends `edit` to the manifest, then installs the version it makes. Edits are applied
@@ -695,17 +615,4 @@ export class LsmDb {
       throw new OverloadedError(`Cannot write to "${this.dir}": ${stall}`);
     }
   }
-}
-
-// The tables selected by `take` as sorted runs: each L0 table alone, each level as one.
-function runsOf(
-  version: Version, take: (table: LiveTable, level: number) => boolean,
-): Array<readonly LiveTable[]> {
-  const runs: Array<readonly LiveTable[]> = [];
-  version.levels.forEach((tables, level) => {
-    const chosen = tables.filter((table) => take(table, level));
-    if (level === 0) for (const table of chosen) runs.push([table]);
-    else if (chosen.length > 0) runs.push(chosen);
-  });
-  return runs;
 }

@@ -48,6 +48,69 @@ function openStore(fs: MemFs, clock: ManualClock): Promise<KvStore> {
   } });
 }
 
+type WriteRecord = { state: string | null; acked: boolean };
+
+// The workload's bookkeeping. Per key: its state at the last reopen, and the writes issued
+// since, in WAL order, each marked once acknowledged. Acknowledgements that arrive after
+// the crash clone was taken (a later generation) do not count.
+class Ledger {
+  readonly base = new Map<string, string | null>();
+  writes = new Map<string, WriteRecord[]>();
+  maxVersion = 0;
+  tokens = 0;
+  generation = 0;
+
+  // `apply` must call `record` right before the call that appends to the WAL (a single op
+  // at once; a transaction at its commit), so records are in WAL order.
+  issue(keys: string[], state: string | null,
+    apply: (record: () => void) => Promise<unknown>): Promise<void> {
+    const issuedIn = this.generation;
+    const records = keys.map(() => ({ state, acked: false }));
+    const record = (): void => keys.forEach((key, index) => {
+      if (!this.writes.has(key)) this.writes.set(key, []);
+      this.writes.get(key)!.push(records[index]!);
+    });
+    return apply(record).then((version) => {
+      if (issuedIn !== this.generation) return;
+      for (const written of records) written.acked = true;
+      if (typeof version === 'number') this.maxVersion = Math.max(this.maxVersion, version);
+    }, () => undefined);
+  }
+}
+
+// Issues a burst of concurrent puts, deletes and transactions with event-loop turns between.
+async function burst(prng: Prng, kv: KvStore, ledger: Ledger, count: number):
+  Promise<Array<Promise<void>>> {
+  const inflight: Array<Promise<void>> = [];
+  for (let i = 0; i < count; i++) {
+    const action = prng.int(0, 100);
+    if (action < 60) {
+      const key = prng.pick(SINGLE_KEYS);
+      const value = `v${ledger.tokens++}-${'x'.repeat(prng.pick([0, 10, 300, 2000, 6000]))}`;
+      inflight.push(ledger.issue([key], value, (record) => {
+        record();
+        return kv.put('', key, value);
+      }));
+    } else if (action < 80) {
+      const key = prng.pick(SINGLE_KEYS);
+      inflight.push(ledger.issue([key], null, (record) => {
+        record();
+        return kv.delete('', key);
+      }));
+    } else {
+      const token = `txn${ledger.tokens++}`;
+      inflight.push(ledger.issue(TXN_KEYS, token, async (record) => {
+        const txn = await kv.beginTxn('');
+        for (const key of TXN_KEYS) await kv.put('', key, token, { txnId: txn });
+        record();
+        return (await kv.commitTxn('', txn)).version;
+      }));
+    }
+    if (prng.chance(0.3)) for (let t = prng.int(0, 5); t > 0; t--) await turn();
+  }
+  return inflight;
+}
+
 /** Runs one seeded simulation; throws an Error naming the seed when an invariant breaks. */
 export async function runKvSim(seed: number, rounds = 8): Promise<KvSimResult> {
   const prng = new Prng(seed);
@@ -59,82 +122,32 @@ export async function runKvSim(seed: number, rounds = 8): Promise<KvSimResult> {
   const fail = (message: string): never => {
     throw new Error(`kv sim seed ${seed}: ${message}`);
   };
-  // Per key: its state at the last reopen, and the writes issued since, in call order (which
-  // is WAL order), each marked once acknowledged.
-  const base = new Map<string, string | null>();
-  let writes = new Map<string, Array<{ state: string | null; acked: boolean }>>();
-  let maxVersion = 0;
-  let tokens = 0;
-  // Acknowledgements that arrive after the crash clone was taken do not count.
-  let generation = 0;
+  const ledger = new Ledger();
   try {
     for (let round = 0; round < rounds; round++) {
       const disarm = prng.chance(0.4)
         ? armRandomFailpoint(prng, () => result.failpointsFired++) : null;
-      const inflight: Array<Promise<void>> = [];
-      const burst = prng.int(5, 60);
-      for (let i = 0; i < burst; i++) {
-        result.ops += 1;
-        // Records the write in WAL order: `apply` must call `record` right before the call
-        // that appends to the WAL (a single op at once; a transaction at its commit).
-        const issue = (keys: string[], state: string | null,
-          apply: (record: () => void) => Promise<unknown>) => {
-          const issuedIn = generation;
-          const records = keys.map(() => ({ state, acked: false }));
-          const record = (): void => keys.forEach((key, index) => {
-            if (!writes.has(key)) writes.set(key, []);
-            writes.get(key)!.push(records[index]!);
-          });
-          inflight.push(apply(record).then((version) => {
-            if (issuedIn !== generation) return;
-            for (const written of records) written.acked = true;
-            if (typeof version === 'number') maxVersion = Math.max(maxVersion, version);
-          }, () => undefined));
-        };
-        const action = prng.int(0, 100);
-        if (action < 60) {
-          const key = prng.pick(SINGLE_KEYS);
-          const value = `v${tokens++}-${'x'.repeat(prng.pick([0, 10, 300, 2000, 6000]))}`;
-          issue([key], value, (record) => {
-            record();
-            return kv.put('', key, value);
-          });
-        } else if (action < 80) {
-          const key = prng.pick(SINGLE_KEYS);
-          issue([key], null, (record) => {
-            record();
-            return kv.delete('', key);
-          });
-        } else {
-          const token = `txn${tokens++}`;
-          const store = kv;
-          issue(TXN_KEYS, token, async (record) => {
-            const txn = await store.beginTxn('');
-            for (const key of TXN_KEYS) await store.put('', key, token, { txnId: txn });
-            record();
-            return (await store.commitTxn('', txn)).version;
-          });
-        }
-        if (prng.chance(0.3)) for (let t = prng.int(0, 5); t > 0; t--) await turn();
-      }
+      const count = prng.int(5, 60);
+      result.ops += count;
+      const inflight = await burst(prng, kv, ledger, count);
       for (let t = prng.int(0, 40); t > 0; t--) await turn();
       if (prng.chance(0.2)) await Promise.allSettled(inflight);
       // The crash: the clone is what a power cut leaves; the old instance is abandoned.
       const crashed = fs.crashClone(prng, { zeroFill: prng.chance(0.3) });
-      generation += 1;
+      ledger.generation += 1;
       disarm?.();
       if (disarm !== null) result.failpointCrashes += 1;
       result.crashes += 1;
-      const old = kv;
-      const stats = old.db.stats();
+      const stats = kv.db.stats();
       result.flushes += stats.flushes;
       result.compactions += stats.compactions + stats.trivialMoves;
+      const old = kv;
       kv = await openStore(crashed, clock).catch((error: unknown) => fail(`reopen: ${error}`));
       fs = crashed;
       await old.close().catch(() => undefined);
       await Promise.allSettled(inflight);
-      await check(kv, fs, base, writes, maxVersion, fail);
-      writes = new Map();
+      await check(kv, fs, ledger, fail);
+      ledger.writes = new Map();
     }
   } finally {
     disarmAllFailpoints();
@@ -155,11 +168,9 @@ function armRandomFailpoint(prng: Prng, fired: () => void): () => void {
 
 // Compares the reopened store with what may have survived (the newest acknowledged write of
 // each key, or any write after it), then makes what it holds the new base state.
-async function check(
-  kv: KvStore, fs: MemFs, base: Map<string, string | null>,
-  writes: Map<string, Array<{ state: string | null; acked: boolean }>>, maxVersion: number,
-  fail: (m: string) => never,
-): Promise<void> {
+async function check(kv: KvStore, fs: MemFs, ledger: Ledger, fail: (m: string) => never):
+  Promise<void> {
+  const { base, writes, maxVersion } = ledger;
   for (const key of [...SINGLE_KEYS, ...TXN_KEYS]) {
     const entry = await kv.get('', key);
     const actual = entry === null ? null : new TextDecoder().decode(entry.value);
