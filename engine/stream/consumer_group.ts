@@ -1,0 +1,332 @@
+// A consumer group's state machine (spec §7.5): settings, the cursor (last sequence handed
+// out), consumers with their last-seen time, the PEL, and the dead-letter counter. Every
+// change goes through an apply*() method fed by a journal event, live or at replay, so the
+// state after recovery is the state the events produced (StreamJournal.apply).
+//
+// Redelivery runs on two heaps with lazy deletion (entries carry an epoch; stale items are
+// skipped): `due`, by the time an entry becomes redeliverable (ack deadline or nack delay),
+// and `ready`, by sequence, for entries already due, from which reads take redeliveries in
+// StreamID order. promote(now) moves due entries to ready — or reports those at max_deliver
+// for dead-lettering — and runs on every read and on the store's one expiry timer, so an
+// expired deadline never waits for the timer to matter. Heaps are rebuilt from the PEL when
+// stale items outnumber live ones, bounding their memory by the PEL's.
+
+import { assert, invariantsEnabled } from '../assert.ts';
+import { MinHeap } from '../collections/min_heap.ts';
+import { PendingEntry, PendingList } from './pending_list.ts';
+import type { FreshDelivery } from './stream_events.ts';
+
+export interface Consumer {
+  name: string;
+  lastSeenMs: number;
+  /** PEL entries whose consumer is this one. */
+  pending: number;
+}
+
+interface DueItem {
+  dueMs: number;
+  entry: PendingEntry;
+  epoch: number;
+}
+
+interface ReadyItem {
+  entry: PendingEntry;
+  epoch: number;
+}
+
+export class ConsumerGroup {
+  readonly name: string;
+  ackTimeoutMs: number;
+  maxDeliver: number;
+  /** Sequence and timestamp of the last record handed out for the first time (0 = none). */
+  cursorSequence: number;
+  cursorTimestampMs: number;
+  deadLettered = 0;
+  readonly consumers = new Map<string, Consumer>();
+  readonly pel = new PendingList();
+  /** Per partition, an offset from which records above the cursor start (a cache). */
+  partitionOffsets: number[] | null = null;
+  /** The earliest due time the store's expiry timer knows for this group. */
+  armedMs = Infinity;
+  private due = new MinHeap<DueItem>((a, b) =>
+    a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.entry.sequence < b.entry.sequence));
+  private ready = new MinHeap<ReadyItem>((a, b) => a.entry.sequence < b.entry.sequence);
+
+  constructor(
+    name: string,
+    ackTimeoutMs: number,
+    maxDeliver: number,
+    cursorSequence: number,
+    cursorTimestampMs: number,
+  ) {
+    this.name = name;
+    this.ackTimeoutMs = ackTimeoutMs;
+    this.maxDeliver = maxDeliver;
+    this.cursorSequence = cursorSequence;
+    this.cursorTimestampMs = cursorTimestampMs;
+  }
+
+  // ---- apply: the only code that changes the state (live and at replay) ----
+
+  applyConfig(ackTimeoutMs: number, maxDeliver: number): void {
+    this.ackTimeoutMs = ackTimeoutMs;
+    this.maxDeliver = maxDeliver;
+  }
+
+  applyJoin(consumer: string, nowMs: number): void {
+    this.consumer(consumer, nowMs);
+  }
+
+  /** The consumer leaves; its entries become redeliverable at once. */
+  applyLeave(consumer: string, nowMs: number): void {
+    if (!this.consumers.delete(consumer)) return;
+    for (const entry of this.pel.values()) {
+      if (entry.consumer !== consumer || entry.released) continue;
+      entry.released = true;
+      this.reschedule(entry, nowMs);
+    }
+  }
+
+  applyDeliver(
+    consumer: string,
+    nowMs: number,
+    noAck: boolean,
+    redelivered: readonly number[],
+    fresh: readonly FreshDelivery[],
+  ): void {
+    const holder = this.consumer(consumer, nowMs);
+    for (const sequence of redelivered) {
+      const entry = this.pel.get(sequence);
+      assert(entry !== undefined, `redelivered sequence ${sequence} is pending`);
+      if (noAck) this.removeEntry(entry);
+      else this.assign(entry, holder, nowMs);
+    }
+    for (const record of fresh) {
+      assert(record.sequence > this.cursorSequence, 'fresh records are past the cursor');
+      this.cursorSequence = record.sequence;
+      this.cursorTimestampMs = record.timestampMs;
+      const offsets = this.partitionOffsets;
+      if (offsets !== null) {
+        offsets[record.partition] = Math.max(offsets[record.partition] ?? 0, record.offset + 1);
+      }
+      if (noAck) continue;
+      const entry = new PendingEntry(record.sequence, record.timestampMs, record.partition,
+        record.offset, consumer, 1, nowMs, nowMs + this.ackTimeoutMs);
+      this.pel.append(entry);
+      holder.pending += 1;
+      this.pushDue(entry);
+    }
+  }
+
+  /** Removes the listed entries (ack, dead letter, drop); returns how many were pending. */
+  applyRemove(sequences: readonly number[], deadLetter: boolean): number {
+    let removed = 0;
+    for (const sequence of sequences) {
+      const entry = this.pel.get(sequence);
+      if (entry === undefined) continue;
+      this.removeEntry(entry);
+      removed += 1;
+    }
+    if (deadLetter) this.deadLettered += removed;
+    return removed;
+  }
+
+  /** Nack: each entry becomes redeliverable, to any consumer, at now + delayMs. */
+  applyNack(sequences: readonly number[], nowMs: number, delayMs: number): void {
+    for (const sequence of sequences) {
+      const entry = this.pel.get(sequence);
+      if (entry === undefined) continue;
+      entry.released = true;
+      this.reschedule(entry, nowMs + delayMs);
+    }
+  }
+
+  /** Touch: each held entry's ack deadline becomes now + extendMs (0: the ack timeout). */
+  applyTouch(sequences: readonly number[], nowMs: number, extendMs: number): void {
+    const dueMs = nowMs + (extendMs === 0 ? this.ackTimeoutMs : extendMs);
+    for (const sequence of sequences) {
+      const entry = this.pel.get(sequence);
+      if (entry === undefined || entry.released) continue;
+      this.reschedule(entry, dueMs);
+    }
+  }
+
+  /** Records below `sequence` were trimmed: they leave the PEL. */
+  applyTrim(sequence: number): void {
+    for (const entry of this.pel.removeBelow(sequence)) this.uncount(entry);
+  }
+
+  /** Notes that `consumer` did something (ack, nack, touch) without registering it. */
+  applySeen(consumer: string, nowMs: number): void {
+    const known = this.consumers.get(consumer);
+    if (known !== undefined) known.lastSeenMs = Math.max(known.lastSeenMs, nowMs);
+  }
+
+  /** Adds a consumer as a snapshot recorded it. */
+  restoreConsumer(name: string, lastSeenMs: number): void {
+    assert(!this.consumers.has(name) && this.pel.size === 0, 'consumers restore first');
+    this.consumers.set(name, { name, lastSeenMs, pending: 0 });
+  }
+
+  /** Adds a pending entry as a snapshot recorded it (ascending sequences). */
+  restoreEntry(entry: PendingEntry): void {
+    this.pel.append(entry);
+    const owner = this.consumers.get(entry.consumer);
+    if (owner !== undefined) owner.pending += 1;
+    this.pushDue(entry);
+  }
+
+  // ---- decisions: read-only, or moves between the derived heaps ----
+
+  /**
+   * Moves entries due by `nowMs` to the ready heap. Returns the sequences of those that
+   * reached max_deliver: the caller must dead-letter them (an event) at once.
+   */
+  promote(nowMs: number): number[] {
+    const dead: number[] = [];
+    for (;;) {
+      const top = this.due.peekLive(isLiveDue);
+      if (top === undefined || top.dueMs > nowMs) break;
+      this.due.pop();
+      const entry = top.entry;
+      if (this.atMaxDeliver(entry)) {
+        dead.push(entry.sequence);
+        entry.epoch += 1; // off both heaps until the dead-letter event removes it
+      } else {
+        entry.ready = true;
+        this.ready.push({ entry, epoch: entry.epoch });
+      }
+    }
+    return dead;
+  }
+
+  /**
+   * Takes up to `count` ready entries in sequence order. Entries at max_deliver (the setting
+   * may have dropped) go to `dead` instead. Taken entries are off the heaps: the caller
+   * either delivers them (an event) or hands them back with requeue().
+   */
+  takeReady(count: number): { taken: PendingEntry[]; dead: number[] } {
+    const taken: PendingEntry[] = [];
+    const dead: number[] = [];
+    while (taken.length < count) {
+      const item = this.ready.peekLive(isLiveReady);
+      if (item === undefined) break;
+      this.ready.pop();
+      item.entry.ready = false;
+      item.entry.epoch += 1;
+      if (this.atMaxDeliver(item.entry)) dead.push(item.entry.sequence);
+      else taken.push(item.entry);
+    }
+    return { taken, dead };
+  }
+
+  /** Puts an entry taken by takeReady() back. */
+  requeue(entry: PendingEntry): void {
+    assert(entry.live && !entry.ready, 'requeue a taken entry');
+    entry.ready = true;
+    this.ready.push({ entry, epoch: entry.epoch });
+  }
+
+  /** True when a read now would find a redeliverable entry (after promote(nowMs)). */
+  hasReady(): boolean {
+    return this.ready.peekLive(isLiveReady) !== undefined;
+  }
+
+  /** When the next entry becomes due (Infinity when none). */
+  nextDueMs(): number {
+    return this.due.peekLive(isLiveDue)?.dueMs ?? Infinity;
+  }
+
+  /** Checks the PEL, the heaps and the consumer counts (tests, INVARIANTS=1). */
+  checkInvariants(): void {
+    if (!invariantsEnabled) return;
+    this.pel.checkInvariants();
+    this.due.checkInvariants();
+    this.ready.checkInvariants();
+    const counts = new Map<string, number>();
+    for (const entry of this.pel.values()) {
+      counts.set(entry.consumer, (counts.get(entry.consumer) ?? 0) + 1);
+      assert(entry.sequence <= this.cursorSequence, 'pending entries are at or below the cursor');
+    }
+    for (const consumer of this.consumers.values()) {
+      assert(consumer.pending === (counts.get(consumer.name) ?? 0),
+        `consumer ${consumer.name} counts ${consumer.pending} pending`);
+    }
+  }
+
+  // ---- helpers ----
+
+  private consumer(name: string, nowMs: number): Consumer {
+    let consumer = this.consumers.get(name);
+    if (consumer === undefined) {
+      // A consumer that left and comes back still holds the (released) entries in its name.
+      let pending = 0;
+      for (const entry of this.pel.values()) if (entry.consumer === name) pending += 1;
+      consumer = { name, lastSeenMs: nowMs, pending };
+      this.consumers.set(name, consumer);
+    }
+    consumer.lastSeenMs = Math.max(consumer.lastSeenMs, nowMs);
+    return consumer;
+  }
+
+  private assign(entry: PendingEntry, holder: Consumer, nowMs: number): void {
+    if (entry.consumer !== holder.name) {
+      this.uncount(entry);
+      entry.consumer = holder.name;
+      holder.pending += 1;
+    }
+    entry.deliveryCount += 1;
+    entry.lastDeliveryMs = nowMs;
+    entry.released = false;
+    this.reschedule(entry, nowMs + this.ackTimeoutMs);
+  }
+
+  private reschedule(entry: PendingEntry, dueMs: number): void {
+    entry.dueMs = dueMs;
+    entry.epoch += 1;
+    entry.ready = false;
+    this.pushDue(entry);
+  }
+
+  private pushDue(entry: PendingEntry): void {
+    this.compactHeaps();
+    this.due.push({ dueMs: entry.dueMs, entry, epoch: entry.epoch });
+  }
+
+  private removeEntry(entry: PendingEntry): void {
+    this.pel.remove(entry);
+    entry.epoch += 1;
+    entry.ready = false;
+    this.uncount(entry);
+  }
+
+  private uncount(entry: PendingEntry): void {
+    const owner = this.consumers.get(entry.consumer);
+    if (owner !== undefined) owner.pending -= 1;
+  }
+
+  private atMaxDeliver(entry: PendingEntry): boolean {
+    return this.maxDeliver !== 0 && entry.deliveryCount >= this.maxDeliver;
+  }
+
+  // Rebuilds the heaps from the PEL once stale items dominate them.
+  private compactHeaps(): void {
+    const limit = 2 * this.pel.size + 1024;
+    if (this.due.size + this.ready.size <= limit) return;
+    const due = new MinHeap<DueItem>((a, b) =>
+      a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.entry.sequence < b.entry.sequence));
+    const ready = new MinHeap<ReadyItem>((a, b) => a.entry.sequence < b.entry.sequence);
+    for (const item of this.due.values()) if (isLiveDue(item)) due.push(item);
+    for (const item of this.ready.values()) if (isLiveReady(item)) ready.push(item);
+    this.due = due;
+    this.ready = ready;
+  }
+}
+
+function isLiveDue(item: DueItem): boolean {
+  return item.entry.live && item.epoch === item.entry.epoch && !item.entry.ready;
+}
+
+function isLiveReady(item: ReadyItem): boolean {
+  return item.entry.live && item.epoch === item.entry.epoch && item.entry.ready;
+}
