@@ -213,19 +213,24 @@ export class StreamStore {
     records: readonly StreamRecordInput[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
-    this.checkOpen();
-    checkAppend(records, options);
-    const handle = this.handles.get(streamKey(namespace === '' ? 'default' : namespace, name));
-    if (handle !== undefined) {
-      checkPartition(options.partition, handle);
-      return handle.append(records, options);
+    try {
+      this.checkOpen();
+      checkAppend(records, options);
+      const handle = this.handles.get(streamKey(namespace === '' ? 'default' : namespace, name));
+      if (handle !== undefined) {
+        checkPartition(options.partition, handle);
+        return handle.append(records, options);
+      }
+      const ns = checkNamespace(namespace);
+      checkStreamName(name);
+      return Promise.resolve(this.obtain(ns, name)).then((created) => {
+        checkPartition(options.partition, created);
+        return created.append(records, options);
+      });
+    } catch (error) {
+      // Like every other call of the API, an append reports bad arguments by rejecting.
+      return Promise.reject(error);
     }
-    const ns = checkNamespace(namespace);
-    checkStreamName(name);
-    return Promise.resolve(this.obtain(ns, name)).then((created) => {
-      checkPartition(options.partition, created);
-      return created.append(records, options);
-    });
   }
 
   /**
@@ -239,7 +244,10 @@ export class StreamStore {
     checkStreamName(name);
     const plan = this.readPlan(ns, name, options);
     const blockMs = checkIntOr(options.blockMs, 'blockMs', 0, waitMsMax, 0);
-    const handle = this.handles.get(streamKey(ns, name));
+    const key = streamKey(ns, name);
+    // Await only when needed: a read that parks registers before the caller's next step.
+    const opening = this.opening.get(key);
+    const handle = this.handles.get(key) ?? (opening === undefined ? undefined : await opening);
     if (handle?.appending === true) await handle.settled();
     if (handle !== undefined) {
       const records = plan.execute(handle);
@@ -249,7 +257,6 @@ export class StreamStore {
     }
     if (blockMs === 0 || this.closed) return [];
     const parked = new Parked<StreamRecord[]>(this.context.clock, blockMs, options.signal, []);
-    const key = streamKey(ns, name);
     const waiters = this.readers.get(key) ?? [];
     waiters.push({ parked, plan });
     this.readers.set(key, waiters);
@@ -354,16 +361,22 @@ export class StreamStore {
   ): Promise<StreamHandle> {
     const key = streamKey(namespace, name);
     assert(!this.handles.has(key) && !this.opening.has(key), 'a stream is created once');
+    // Callers that find the stream opening wait on this same promise, so they continue in
+    // the order they called (appends keep their order).
     const opening = (async () => {
-      const entry = await this.catalog.create(namespace, name, settings,
-        this.context.clock.nowMs());
-      const handle = await StreamHandle.open(this.context, entry);
-      this.handles.set(key, handle);
-      this.groups.adopt(handle);
-      return handle;
+      try {
+        const entry = await this.catalog.create(namespace, name, settings,
+          this.context.clock.nowMs());
+        const handle = await StreamHandle.open(this.context, entry);
+        this.handles.set(key, handle);
+        this.groups.adopt(handle);
+        return handle;
+      } finally {
+        this.opening.delete(key);
+      }
     })();
     this.opening.set(key, opening);
-    return opening.finally(() => this.opening.delete(key));
+    return opening;
   }
 
   private matching(namespace: string, prefix: string): StreamHandle[] {
