@@ -99,7 +99,9 @@ const groupSpec = fc.record({
   entries: fc.array(entrySpec, { maxLength: 25 }),
 });
 
-function buildGroup(spec: fc.RecordValue<typeof groupSpec>): ConsumerGroup {
+type GroupSpec = typeof groupSpec extends fc.Arbitrary<infer T> ? T : never;
+
+function buildGroup(spec: GroupSpec): ConsumerGroup {
   const lastSequence = spec.entries.reduce((sum, entry) => sum + entry.sequenceDelta, 0);
   const group = new ConsumerGroup(spec.name, spec.ackTimeoutMs, spec.maxDeliver,
     lastSequence + 5, 1_700_000_000_000);

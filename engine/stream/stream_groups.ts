@@ -272,7 +272,13 @@ export class StreamGroups {
       checkIntOr(options.count, 'count', 0, Number.MAX_SAFE_INTEGER, 0) ||
       groupClaimCountDefault);
     const nowMs = this.context.clock.nowMs();
-    const dead = state.promote(nowMs);
+    // Entries that became due at max_deliver leave before the scan (not as its `next`).
+    const due = state.promote(nowMs);
+    if (due.length > 0) {
+      void this.emit(handle, state, [{ kind: EventKind.deadLetter, group: state.name,
+        sequences: due }]).catch(() => undefined); // the claim's own events carry failures
+    }
+    const dead: number[] = [];
     const eligible = (entry: PendingEntry): boolean => minIdleMs === 0
       ? entry.consumer === consumerName && !entry.released
       : nowMs - entry.lastDeliveryMs >= minIdleMs;
@@ -309,7 +315,7 @@ export class StreamGroups {
     });
     const events: StreamEvent[] = [];
     if (dead.length > 0) events.push({ kind: EventKind.deadLetter, group: state.name,
-      sequences: [...new Set(dead)] });
+      sequences: dead });
     if (dropped.length > 0) events.push({ kind: EventKind.drop, group: state.name,
       sequences: dropped.map((entry) => entry.sequence) });
     if (claimed.length > 0) events.push({ kind: EventKind.deliver, group: state.name,
