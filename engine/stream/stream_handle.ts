@@ -206,6 +206,14 @@ export class StreamHandle {
       : Promise.resolve();
   }
 
+  /** Makes every append and event so far durable (also in async mode). */
+  async sync(): Promise<void> {
+    await this.settled();
+    this.checkUsable();
+    await Promise.all(this.partitions.map((partition) => partition.log.sync()));
+    await this.journal.sync();
+  }
+
   /** Adds partitions up to `count` (REQUIRES: count > the current count; META updated). */
   async addPartitions(count: number): Promise<void> {
     assert(count > this.partitions.length, 'partitions only grow');

@@ -291,6 +291,15 @@ export class StreamStore {
   }
 
   /**
+   * Makes everything applied so far durable, also in async mode (where writes otherwise
+   * reach the disk every syncIntervalMs).
+   */
+  async sync(): Promise<void> {
+    this.checkOpen();
+    await Promise.all([...this.handles.values()].map((handle) => handle.sync()));
+  }
+
+  /**
    * Flushes every stream, releases unused sequence reservations, stops timers and answers
    * parked reads with their timeout outcome. Later calls throw ClosedError.
    */
