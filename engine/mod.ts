@@ -31,3 +31,14 @@ export type { RecoveryReport } from './log/recovery.ts';
 export type { RetentionPolicy } from './log/retention.ts';
 export { inspectSegment, inspectLog } from './log/inspect.ts';
 export type { SegmentInspection, BatchInspection, LogInspection } from './log/inspect.ts';
+
+// ---- primitives: streams and consumer groups ----
+export { StreamStore } from './stream/stream_store.ts';
+export type { StreamGroups } from './stream/stream_groups.ts';
+export type {
+  StreamId, StreamHeader, StreamRecordInput, StreamRecord, GroupRecord, RetentionLimits,
+  StreamStoreOptions, CreateStreamOptions, AlterStreamOptions, AppendOptions as StreamAppendOptions,
+  AppendResult as StreamAppendResult, ReadOptions as StreamReadOptions, TrimOptions, TrimResult,
+  StreamInfo, ListOptions as StreamListOptions, StreamListPage, GroupOptions, GroupReadOptions,
+  ClaimOptions, ClaimResult, PendingInfo, GroupInfo,
+} from './stream/stream_types.ts';

@@ -13,7 +13,7 @@ import type { StoredRecord } from './partition.ts';
 import type { PendingEntry } from './pending_list.ts';
 import { EventKind, type FreshDelivery, type StreamEvent } from './stream_events.ts';
 import type { StreamHandle } from './stream_handle.ts';
-import { fetchPending, readNew, toStreamRecord } from './stream_reads.ts';
+import { fetchPending, readNew } from './stream_reads.ts';
 import type { GroupRecord } from './stream_types.ts';
 
 /** One stream's group taking part in a read. */
@@ -88,8 +88,11 @@ export function groupReadNow(
     } else {
       job.redelivered.push(candidate.entry);
     }
+    const { record } = candidate;
     records.push({
-      ...toStreamRecord(candidate.target.handle.name, candidate.record),
+      stream: candidate.target.handle.name, sequence: record.sequence,
+      timestampMs: record.timestampMs, partition: record.partition, payload: record.payload,
+      headers: record.headers,
       deliveryCount: candidate.entry === null ? 1 : candidate.entry.deliveryCount + 1,
     });
   }

@@ -75,7 +75,7 @@ export function mergeRead(
 
 // Reads the source's next records; false when the partition has no more revealed ones.
 function refill(source: Source, count: number): boolean {
-  source.buffer = source.partition.read(source.next, count, 4 << 20);
+  source.buffer = source.partition.read(source.next, count);
   source.position = 0;
   const last = source.buffer.at(-1);
   if (last === undefined) return false;

@@ -12,8 +12,12 @@ import { assert } from '../assert.ts';
 import { CorruptionError } from '../errors.ts';
 import type { LogRecord } from '../log/batch.ts';
 import type { SegmentedLog } from '../log/segmented_log.ts';
-import { readRecordKey, recordSizeBytes } from './record_key.ts';
+import { RECORD_KEY_BYTES, readRecordKey, recordSizeBytes } from './record_key.ts';
 import { compareRecordToId, type StreamId } from './stream_id.ts';
+
+// Stored bytes of a record beyond its payload and headers: its key and about 8 bytes of
+// varint framing, plus a share of its batch's 48-byte header (read sizing only).
+const RECORD_OVERHEAD_BYTES = RECORD_KEY_BYTES + 16;
 
 /** A record as a partition reads it back (payload and headers are views of the log's buffer). */
 export interface StoredRecord {
@@ -107,12 +111,20 @@ export class Partition {
     this.lastTimestampMs = lastTimestampMs;
   }
 
-  /** Up to `maxRecords` revealed records from `from` (>= startOffset), in offset order. */
-  read(from: number, maxRecords: number, maxBytes = 1 << 20): StoredRecord[] {
+  /**
+   * Up to `maxRecords` revealed records from `from` (>= startOffset), in offset order; fewer
+   * when they would exceed about `maxBytes` (at least one).
+   */
+  read(from: number, maxRecords: number, maxBytes = 4 << 20): StoredRecord[] {
     assert(from >= this.startOffset, 'reads start at or past the trim point');
     const count = Math.min(maxRecords, this.revealedEnd - from);
     if (count <= 0) return [];
-    const records = this.log.readAvailable(from, { maxRecords: count, maxBytes });
+    // The log reads ahead about maxBytes: ask for what `count` records of this partition's
+    // average size take (stored, with key and framing), not a fixed large chunk.
+    const average = this.recordCount === 0 ? 256
+      : Math.ceil(this.sizeBytes / this.recordCount) + RECORD_OVERHEAD_BYTES;
+    const records = this.log.readAvailable(from,
+      { maxRecords: count, maxBytes: Math.min(maxBytes, count * average) });
     assert(records.length > 0 && records[0]!.offset === from, 'revealed records are readable');
     return records.map((record) => this.decode(record));
   }
@@ -129,17 +141,16 @@ export class Partition {
     let low = this.startOffset;
     let high = this.revealedEnd;
     if (low >= high || this.lastSequence < sequence) return high;
-    // Sequences in one partition usually grow by one per offset: try that guess first.
     const first = this.first()!;
     if (first.sequence >= sequence) return low;
-    const guess = low + (sequence - first.sequence);
-    if (guess < high) {
-      const probe = this.recordAt(guess);
-      if (probe.sequence === sequence) return guess;
-      if (probe.sequence < sequence) low = guess + 1;
-      else high = guess;
+    // Sequences grow by at least one per offset, so the answer is at most this far on; in a
+    // partition that holds every sequence (one partition, no crash gaps) it is exactly there.
+    const bound = low + (sequence - first.sequence);
+    if (bound < high) {
+      if (this.recordAt(bound).sequence === sequence) return bound;
+      high = bound;
     }
-    return this.bisect(low, high, (record) => record.sequence < sequence);
+    return this.bisect(low + 1, high, (record) => record.sequence < sequence);
   }
 
   /** The first offset in [startOffset, revealedEnd) whose record is at or after `id`. */
@@ -150,7 +161,12 @@ export class Partition {
     // millisecond are then ordered by sequence.
     const byTime = this.log.offsetForTimestamp(id.timestampMs);
     const low = Math.min(Math.max(byTime, this.startOffset), this.revealedEnd);
-    return this.bisect(low, this.revealedEnd, (record) =>
+    if (low === this.revealedEnd) return low;
+    const first = this.recordAt(low);
+    if (compareRecordToId(first.timestampMs, first.sequence, id) >= 0) return low;
+    // Same millisecond, lower sequence: as in seekSequence, the answer is at most this far.
+    const high = Math.min(this.revealedEnd, low + (id.sequence - first.sequence) + 1);
+    return this.bisect(low + 1, high, (record) =>
       compareRecordToId(record.timestampMs, record.sequence, id) < 0);
   }
 

@@ -555,9 +555,13 @@ function pendingOf(group: ConsumerGroup, sequences: readonly number[]): number[]
     throw new RangeError(`${sequences.length} ids; the limit is ${streamIdListMax}`);
   }
   const present: number[] = [];
-  const seen = sequences.length > 1 ? new Set<number>() : null;
+  // Ids usually come ascending (as delivered): duplicates need a set only otherwise.
+  let seen: Set<number> | null = null;
+  let previous = -1;
   for (const sequence of sequences) {
     checkInt(sequence, 'sequence', 0, Number.MAX_SAFE_INTEGER);
+    if (seen === null && sequence <= previous) seen = new Set(present);
+    previous = sequence;
     if (seen !== null) {
       if (seen.has(sequence)) continue;
       seen.add(sequence);
