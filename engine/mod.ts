@@ -42,3 +42,7 @@ export type {
   StreamInfo, ListOptions as StreamListOptions, StreamListPage, GroupOptions, GroupReadOptions,
   ClaimOptions, ClaimResult, PendingInfo, GroupInfo,
 } from './stream/stream_types.ts';
+export { inspectStream } from './stream/inspect_stream.ts';
+export type {
+  StreamInspection, PartitionInspection, GroupInspection,
+} from './stream/inspect_stream.ts';

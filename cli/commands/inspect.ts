@@ -1,7 +1,7 @@
 // `flo inspect …`: read-only looks at files on disk, through the engine's inspectors. Each
-// storage format adds a subcommand here (segment, log; the LSM adds table and kv). Output is
-// human-readable, or JSON with --json; a damaged file is reported (where, what) with exit
-// code 1, never as a stack trace.
+// storage format adds a subcommand here (segment, log, stream in inspect_stream.ts; the LSM
+// adds table and kv). Output is human-readable, or JSON with --json; a damaged file is
+// reported (where, what) with exit code 1, never as a stack trace.
 
 import type { Command } from 'commander';
 import {
@@ -9,6 +9,7 @@ import {
 } from '../../engine/mod.ts';
 import { formatTable, printJson, type CliIo } from '../output.ts';
 import { describeBytes, formatTimestamp, jsonBytes } from '../bytes_format.ts';
+import { registerInspectStream } from './inspect_stream.ts';
 
 /** Adds `flo inspect` and its storage subcommands. */
 export function registerInspect(program: Command, io: CliIo): void {
@@ -33,6 +34,7 @@ export function registerInspect(program: Command, io: CliIo): void {
       const damaged = result.segments.some((segment) => segment.problem !== null);
       if (damaged || result.gaps.length > 0) io.exitCode = 1;
     });
+  registerInspectStream(inspect, io);
 }
 
 function segmentJson(result: SegmentInspection): unknown {

@@ -156,6 +156,9 @@ function emitWork(
         redelivered: job.redelivered.map((entry) => entry.sequence), fresh: job.fresh });
     } else if (!target.group.consumers.has(consumer)) {
       events.push({ kind: EventKind.join, group, consumer, nowMs });
+    } else {
+      // An empty read still counts as activity (idle time); not worth an event of its own.
+      target.group.applySeen(consumer, nowMs);
     }
     if (events.length === 0) continue;
     durables.push(target.handle.journal.emit(events));

@@ -322,6 +322,7 @@ export class StreamGroups {
       consumer: consumerName, nowMs, noAck: false,
       redelivered: claimed.map((entry) => entry.sequence), fresh: [] });
     if (events.length > 0) await this.emit(handle, state, events);
+    if (claimed.length === 0) state.applySeen(consumerName, nowMs);
     return { records: out, next };
   }
 

@@ -98,28 +98,9 @@ export class StreamJournal implements StreamJournalState {
     await this.journal.close();
   }
 
-  /** Applies one event to the state: the only place events take effect. */
+  /** Applies one event to the state (see applyStreamEvent). */
   apply(event: StreamEvent): void {
-    if (event.kind === EventKind.reserve) {
-      this.reservedSequence = event.sequence;
-      this.reservedTimestampMs = Math.max(this.reservedTimestampMs, event.timestampMs);
-      return;
-    }
-    if (event.kind === EventKind.trim) {
-      this.trimSequence = Math.max(this.trimSequence, event.sequence);
-      for (const group of this.groups.values()) group.applyTrim(this.trimSequence);
-      return;
-    }
-    if (event.kind === EventKind.groupCreate) {
-      assert(!this.groups.has(event.group), `group "${event.group}" is created once`);
-      this.groups.set(event.group, new ConsumerGroup(event.group, event.ackTimeoutMs,
-        event.maxDeliver, event.cursorSequence, event.cursorTimestampMs));
-      return;
-    }
-    const group = this.groups.get(event.group);
-    assert(group !== undefined, `event ${event.kind} for a missing group "${event.group}"`);
-    applyGroupEvent(group, event);
-    if (event.kind === EventKind.groupDelete) this.groups.delete(event.group);
+    applyStreamEvent(this, event);
   }
 
   private replay(record: LogRecord): void {
@@ -130,14 +111,9 @@ export class StreamJournal implements StreamJournalState {
       throw new CorruptionError(this.dir, record.offset,
         `Cannot replay stream event: ${(error as Error).message}`);
     }
-    if (event.kind !== EventKind.reserve && event.kind !== EventKind.trim &&
-      event.kind !== EventKind.groupCreate && !this.groups.has(event.group)) {
-      throw new CorruptionError(this.dir, record.offset,
-        `Cannot replay stream event: group "${event.group}" is missing`);
-    }
-    if (event.kind === EventKind.groupCreate && this.groups.has(event.group)) {
-      throw new CorruptionError(this.dir, record.offset,
-        `Cannot replay stream event: group "${event.group}" is created twice`);
+    const problem = replayProblem(this, event);
+    if (problem !== null) {
+      throw new CorruptionError(this.dir, record.offset, `Cannot replay stream event: ${problem}`);
     }
     this.apply(event);
   }
@@ -174,6 +150,53 @@ export class StreamJournal implements StreamJournalState {
     this.bytesSinceCheckpoint = 0;
     await this.journal.checkpoint(snapshot, this.journal.log.nextOffset);
   }
+}
+
+/** Why `event` cannot follow `state` (a damaged history), or null. */
+export function replayProblem(state: StreamJournalState, event: StreamEvent): string | null {
+  if (event.kind === EventKind.reserve || event.kind === EventKind.trim) return null;
+  const exists = state.groups.has(event.group);
+  if (event.kind === EventKind.groupCreate) {
+    return exists ? `group "${event.group}" is created twice` : null;
+  }
+  if (!exists) return `group "${event.group}" is missing`;
+  if (event.kind === EventKind.deliver) {
+    const group = state.groups.get(event.group)!;
+    if (event.redelivered.some((sequence) => group.pel.get(sequence) === undefined)) {
+      return 'a redelivered entry is not pending';
+    }
+    if ((event.fresh[0]?.sequence ?? Infinity) <= group.cursorSequence) {
+      return 'a new delivery is not past the cursor';
+    }
+  }
+  return null;
+}
+
+/**
+ * Applies one event to a stream's journal state: the only place events take effect, live,
+ * at replay, and in the inspector. REQUIRES: group events name an existing group.
+ */
+export function applyStreamEvent(state: StreamJournalState, event: StreamEvent): void {
+  if (event.kind === EventKind.reserve) {
+    state.reservedSequence = event.sequence;
+    state.reservedTimestampMs = Math.max(state.reservedTimestampMs, event.timestampMs);
+    return;
+  }
+  if (event.kind === EventKind.trim) {
+    state.trimSequence = Math.max(state.trimSequence, event.sequence);
+    for (const group of state.groups.values()) group.applyTrim(state.trimSequence);
+    return;
+  }
+  if (event.kind === EventKind.groupCreate) {
+    assert(!state.groups.has(event.group), `group "${event.group}" is created once`);
+    state.groups.set(event.group, new ConsumerGroup(event.group, event.ackTimeoutMs,
+      event.maxDeliver, event.cursorSequence, event.cursorTimestampMs));
+    return;
+  }
+  const group = state.groups.get(event.group);
+  assert(group !== undefined, `event ${event.kind} for a missing group "${event.group}"`);
+  applyGroupEvent(group, event);
+  if (event.kind === EventKind.groupDelete) state.groups.delete(event.group);
 }
 
 function applyGroupEvent(group: ConsumerGroup, event: StreamEvent): void {
