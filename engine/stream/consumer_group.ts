@@ -3,16 +3,15 @@
 // change goes through an apply*() method fed by a journal event, live or at replay, so the
 // state after recovery is the state the events produced (StreamJournal.apply).
 //
-// Redelivery runs on two heaps with lazy deletion (entries carry an epoch; stale items are
-// skipped): `due`, by the time an entry becomes redeliverable (ack deadline or nack delay),
-// and `ready`, by sequence, for entries already due, from which reads take redeliveries in
-// StreamID order. promote(now) moves due entries to ready — or reports those at max_deliver
-// for dead-lettering — and runs on every read and on the store's one expiry timer, so an
-// expired deadline never waits for the timer to matter. Heaps are rebuilt from the PEL when
-// stale items outnumber live ones, bounding their memory by the PEL's.
+// Redelivery runs on two heaps whose entries know their positions (IndexedHeap, so acks and
+// re-keys leave nothing stale behind): `due`, by the time an entry becomes redeliverable
+// (ack deadline or nack delay), and `ready`, by sequence, for entries already due, from
+// which reads take redeliveries in StreamID order. promote(now) moves due entries to ready —
+// or reports those at max_deliver for dead-lettering — and runs on every read and on the
+// store's one expiry timer, so an expired deadline never waits for the timer to matter.
 
 import { assert, invariantsEnabled } from '../assert.ts';
-import { MinHeap } from '../collections/min_heap.ts';
+import { IndexedHeap } from '../collections/indexed_heap.ts';
 import { PendingEntry, PendingList } from './pending_list.ts';
 import type { FreshDelivery } from './stream_events.ts';
 
@@ -21,17 +20,6 @@ export interface Consumer {
   lastSeenMs: number;
   /** PEL entries whose consumer is this one. */
   pending: number;
-}
-
-interface DueItem {
-  dueMs: number;
-  entry: PendingEntry;
-  epoch: number;
-}
-
-interface ReadyItem {
-  entry: PendingEntry;
-  epoch: number;
 }
 
 export class ConsumerGroup {
@@ -48,9 +36,16 @@ export class ConsumerGroup {
   partitionOffsets: number[] | null = null;
   /** The earliest due time the store's expiry timer knows for this group. */
   armedMs = Infinity;
-  private due = new MinHeap<DueItem>((a, b) =>
-    a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.entry.sequence < b.entry.sequence));
-  private ready = new MinHeap<ReadyItem>((a, b) => a.entry.sequence < b.entry.sequence);
+  private readonly due = new IndexedHeap<PendingEntry>(
+    (a, b) => a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.sequence < b.sequence),
+    (entry) => entry.dueIndex, (entry, index) => {
+      entry.dueIndex = index;
+    });
+  private readonly ready = new IndexedHeap<PendingEntry>(
+    (a, b) => a.sequence < b.sequence,
+    (entry) => entry.readyIndex, (entry, index) => {
+      entry.readyIndex = index;
+    });
 
   constructor(
     name: string,
@@ -114,7 +109,7 @@ export class ConsumerGroup {
         record.offset, consumer, 1, nowMs, nowMs + this.ackTimeoutMs);
       this.pel.append(entry);
       holder.pending += 1;
-      this.pushDue(entry);
+      this.due.push(entry);
     }
   }
 
@@ -153,7 +148,10 @@ export class ConsumerGroup {
 
   /** Records below `sequence` were trimmed: they leave the PEL. */
   applyTrim(sequence: number): void {
-    for (const entry of this.pel.removeBelow(sequence)) this.uncount(entry);
+    for (const entry of this.pel.removeBelow(sequence)) {
+      this.unschedule(entry);
+      this.uncount(entry);
+    }
   }
 
   /** Notes that `consumer` did something (ack, nack, touch) without registering it. */
@@ -173,7 +171,7 @@ export class ConsumerGroup {
     this.pel.append(entry);
     const owner = this.consumers.get(entry.consumer);
     if (owner !== undefined) owner.pending += 1;
-    this.pushDue(entry);
+    this.due.push(entry);
   }
 
   // ---- decisions: read-only, or moves between the derived heaps ----
@@ -185,17 +183,12 @@ export class ConsumerGroup {
   promote(nowMs: number): number[] {
     const dead: number[] = [];
     for (;;) {
-      const top = this.due.peekLive(isLiveDue);
-      if (top === undefined || top.dueMs > nowMs) break;
-      this.due.pop();
-      const entry = top.entry;
-      if (this.atMaxDeliver(entry)) {
-        dead.push(entry.sequence);
-        entry.epoch += 1; // off both heaps until the dead-letter event removes it
-      } else {
-        entry.ready = true;
-        this.ready.push({ entry, epoch: entry.epoch });
-      }
+      const entry = this.due.peek();
+      if (entry === undefined || entry.dueMs > nowMs) break;
+      this.due.remove(entry);
+      // An entry at max_deliver stays off both heaps until its dead-letter event removes it.
+      if (this.atMaxDeliver(entry)) dead.push(entry.sequence);
+      else this.ready.push(entry);
     }
     return dead;
   }
@@ -209,32 +202,28 @@ export class ConsumerGroup {
     const taken: PendingEntry[] = [];
     const dead: number[] = [];
     while (taken.length < count) {
-      const item = this.ready.peekLive(isLiveReady);
-      if (item === undefined) break;
-      this.ready.pop();
-      item.entry.ready = false;
-      item.entry.epoch += 1;
-      if (this.atMaxDeliver(item.entry)) dead.push(item.entry.sequence);
-      else taken.push(item.entry);
+      const entry = this.ready.pop();
+      if (entry === undefined) break;
+      if (this.atMaxDeliver(entry)) dead.push(entry.sequence);
+      else taken.push(entry);
     }
     return { taken, dead };
   }
 
   /** Puts an entry taken by takeReady() back. */
   requeue(entry: PendingEntry): void {
-    assert(entry.live && !entry.ready, 'requeue a taken entry');
-    entry.ready = true;
-    this.ready.push({ entry, epoch: entry.epoch });
+    assert(entry.live && entry.dueIndex < 0, 'requeue a taken entry');
+    this.ready.push(entry);
   }
 
   /** True when a read now would find a redeliverable entry (after promote(nowMs)). */
   hasReady(): boolean {
-    return this.ready.peekLive(isLiveReady) !== undefined;
+    return this.ready.size > 0;
   }
 
   /** When the next entry becomes due (Infinity when none). */
   nextDueMs(): number {
-    return this.due.peekLive(isLiveDue)?.dueMs ?? Infinity;
+    return this.due.peek()?.dueMs ?? Infinity;
   }
 
   /** Checks the PEL, the heaps and the consumer counts (tests, INVARIANTS=1). */
@@ -247,6 +236,10 @@ export class ConsumerGroup {
     for (const entry of this.pel.values()) {
       counts.set(entry.consumer, (counts.get(entry.consumer) ?? 0) + 1);
       assert(entry.sequence <= this.cursorSequence, 'pending entries are at or below the cursor');
+      assert(!(this.due.has(entry) && this.ready.has(entry)), 'an entry is due or ready');
+    }
+    for (const entry of [...this.due.values(), ...this.ready.values()]) {
+      assert(entry.live, `heaps hold only pending entries (${entry.sequence})`);
     }
     for (const consumer of this.consumers.values()) {
       assert(consumer.pending === (counts.get(consumer.name) ?? 0),
@@ -283,20 +276,19 @@ export class ConsumerGroup {
 
   private reschedule(entry: PendingEntry, dueMs: number): void {
     entry.dueMs = dueMs;
-    entry.epoch += 1;
-    entry.ready = false;
-    this.pushDue(entry);
+    if (this.ready.has(entry)) this.ready.remove(entry);
+    if (this.due.has(entry)) this.due.update(entry);
+    else this.due.push(entry);
   }
 
-  private pushDue(entry: PendingEntry): void {
-    this.compactHeaps();
-    this.due.push({ dueMs: entry.dueMs, entry, epoch: entry.epoch });
+  private unschedule(entry: PendingEntry): void {
+    if (this.due.has(entry)) this.due.remove(entry);
+    if (this.ready.has(entry)) this.ready.remove(entry);
   }
 
   private removeEntry(entry: PendingEntry): void {
     this.pel.remove(entry);
-    entry.epoch += 1;
-    entry.ready = false;
+    this.unschedule(entry);
     this.uncount(entry);
   }
 
@@ -309,24 +301,4 @@ export class ConsumerGroup {
     return this.maxDeliver !== 0 && entry.deliveryCount >= this.maxDeliver;
   }
 
-  // Rebuilds the heaps from the PEL once stale items dominate them.
-  private compactHeaps(): void {
-    const limit = 2 * this.pel.size + 1024;
-    if (this.due.size + this.ready.size <= limit) return;
-    const due = new MinHeap<DueItem>((a, b) =>
-      a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.entry.sequence < b.entry.sequence));
-    const ready = new MinHeap<ReadyItem>((a, b) => a.entry.sequence < b.entry.sequence);
-    for (const item of this.due.values()) if (isLiveDue(item)) due.push(item);
-    for (const item of this.ready.values()) if (isLiveReady(item)) ready.push(item);
-    this.due = due;
-    this.ready = ready;
-  }
-}
-
-function isLiveDue(item: DueItem): boolean {
-  return item.entry.live && item.epoch === item.entry.epoch && !item.entry.ready;
-}
-
-function isLiveReady(item: ReadyItem): boolean {
-  return item.entry.live && item.epoch === item.entry.epoch && item.entry.ready;
 }

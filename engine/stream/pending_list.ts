@@ -21,10 +21,10 @@ export class PendingEntry {
   dueMs: number;
   /** Nacked, or its consumer left: not held by anyone (redeliverable at dueMs). */
   released = false;
-  /** Bumped on every change; heap items carry the epoch they were pushed with. */
-  epoch = 0;
-  /** In the group's ready heap (due, waiting for a read). */
-  ready = false;
+  /** Position in the group's due heap (waiting for dueMs), -1 when not there. */
+  dueIndex = -1;
+  /** Position in the group's ready heap (due, waiting for a read), -1 when not there. */
+  readyIndex = -1;
   live = true;
 
   constructor(

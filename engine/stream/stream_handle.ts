@@ -7,7 +7,7 @@
 // durable reservation (numbers are never reused after a crash, docs/design/streams.md).
 // The store (stream_store.ts) validates arguments and owns waiters and timers.
 
-import { assert } from '../assert.ts';
+import { assert, invariantsEnabled } from '../assert.ts';
 import { ClosedError } from '../errors.ts';
 import type { CatalogEntry } from '../catalog/catalog.ts';
 import type { Clock } from '../io/clock.ts';
@@ -222,6 +222,20 @@ export class StreamHandle {
       partition.recover(this.journal.trimSequence);
       this.partitions.push(partition);
     }
+  }
+
+  /** Checks partitions, the reveal order and every group (tests, INVARIANTS=1). */
+  checkInvariants(): void {
+    if (!invariantsEnabled) return;
+    let revealed = 0;
+    for (const partition of this.partitions) {
+      assert(partition.startOffset <= partition.revealedEnd, 'start within the revealed part');
+      assert(partition.revealedEnd <= partition.log.nextOffset, 'revealed records exist');
+      assert(partition.lastSequence <= this.revealedSequence, 'revealed sequences in order');
+      revealed += partition.recordCount;
+    }
+    assert(revealed >= 0 && this.revealedSequence < this.nextSequence, 'sequences ahead');
+    for (const group of this.journal.groups.values()) group.checkInvariants();
   }
 
   /** Marks the stream failed: every pending and later call gets `error`. */

@@ -127,6 +127,7 @@ async function runSeed(seed: number, steps: number): Promise<void> {
       model.stream('s').roundRobin = 0; // the round-robin position is not kept across restarts
     }
     await compareState(store, model, check, `step ${step}`);
+    store.checkInvariants();
   }
   await store.close();
 }

@@ -317,6 +317,11 @@ export class StreamStore {
     this.handles.clear();
   }
 
+  /** Checks every stream's partitions and groups (tests and the simulator, INVARIANTS=1). */
+  checkInvariants(): void {
+    for (const handle of this.handles.values()) handle.checkInvariants();
+  }
+
   // ---- internals ----
 
   private readPlan(namespace: string, name: string, options: ReadOptions): ReadPlan {

@@ -136,6 +136,7 @@ export async function runStreamSim(seed: number, steps = 100): Promise<StreamSim
       fs = crashed;
       await checkRecovered(store, state, durability, result, fail);
       await drainGroup(store, clock, state, durability, result, fail);
+      store.checkInvariants();
     }
   }
   await store.close();
