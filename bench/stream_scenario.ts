@@ -9,27 +9,14 @@ import { join } from 'node:path';
 import { NodeFs, RealClock, StreamStore, type Durability } from '../engine/mod.ts';
 import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
 import { LatencySamples, trackPeakRss } from './stats.ts';
+import { appendRow, checksumOf, makePool, POOL_SIZE, runAppendLoop } from './append_loop.ts';
 
 const fs = new NodeFs();
 const clock = new RealClock();
-const POOL_SIZE = 4096;
 
 function openStore(dir: string, durability: Durability): Promise<StreamStore> {
   rmSync(dir, { recursive: true, force: true });
   return StreamStore.open({ fs, clock, dir, durability });
-}
-
-// Payload i carries i in its first four bytes (a pool built before timing).
-function makePool(valueBytes: number): Uint8Array[] {
-  return Array.from({ length: POOL_SIZE }, (_, index) => {
-    const value = new Uint8Array(Math.max(4, valueBytes)).fill(0x61);
-    new DataView(value.buffer).setUint32(0, index, true);
-    return value;
-  });
-}
-
-function idOf(payload: Uint8Array): number {
-  return new DataView(payload.buffer, payload.byteOffset).getUint32(0, true);
 }
 
 async function appendPhase(
@@ -41,42 +28,14 @@ async function appendPhase(
   const dir = join(options.dir, `stream-append-${durability}-${batch}-${concurrency}`);
   const store = await openStore(dir, durability);
   const label = `stream append ${durability} batch ${batch} × ${concurrency}`;
-  const pool = makePool(options.valueBytes);
   options.progress.start(label, options.records);
-  const latency = new LatencySamples();
-  const rss = trackPeakRss();
-  let appended = 0;
-  let expectedSum = 0;
-  const startMs = performance.now();
-  const deadlineMs = startMs + options.durationMs;
-  const worker = async (): Promise<void> => {
-    while (appended < options.records && performance.now() < deadlineMs) {
-      const records = [];
-      for (let i = 0; i < batch; i++) {
-        const payload = pool[(appended + i) % POOL_SIZE]!;
-        expectedSum = (expectedSum + idOf(payload)) % 2 ** 32;
-        records.push({ payload });
-      }
-      appended += batch;
-      const beganMs = performance.now();
-      await store.append('', 'bench', records);
-      latency.add(performance.now() - beganMs);
-      options.progress.update(appended);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = (performance.now() - startMs) / 1000;
-  const peakRssBytes = rss.stop();
-  await verifyStream(store, appended, expectedSum, label);
+  const result = await runAppendLoop(
+    options, batch, concurrency,
+    (values) => store.append('', 'bench', values.map((payload) => ({ payload }))));
+  await verifyStream(store, result.appended, result.expectedSum, label);
   await store.close();
   rmSync(dir, { recursive: true, force: true });
-  const opsPerSec = appended / seconds;
-  options.progress.finish(`${Math.round(opsPerSec).toLocaleString('en-US')} records/s`);
-  return {
-    scenario: 'stream', phase: 'append', durability, batch, concurrency, opsPerSec,
-    mbPerSec: (opsPerSec * options.valueBytes) / 1e6, p50Ms: latency.percentile(50),
-    p99Ms: latency.percentile(99), peakRssBytes, note: 'ops = records; latency per append call',
-  };
+  return appendRow('stream', options, durability, batch, concurrency, result);
 }
 
 // Reads the whole stream back and checks the count and the checksum of the payload ids.
@@ -88,7 +47,7 @@ async function verifyStream(store: StreamStore, count: number, sum: number, labe
     const records = await store.read('', 'bench',
       { start: { timestampMs: 0, sequence: next }, count: 1000 });
     if (records.length === 0) break;
-    for (const record of records) actualSum = (actualSum + idOf(record.payload)) % 2 ** 32;
+    for (const record of records) actualSum = (actualSum + checksumOf(record.payload)) % 2 ** 32;
     seen += records.length;
     next = records.at(-1)!.sequence + 1;
   }
@@ -114,7 +73,7 @@ async function fill(
     const records = [];
     for (let i = 0; i < 100 && written + i < total; i++) {
       const payload = pool[(written + i) % POOL_SIZE]!;
-      sum = (sum + idOf(payload)) % 2 ** 32;
+      sum = (sum + checksumOf(payload)) % 2 ** 32;
       records.push({ payload });
     }
     // Synthetic timestamps one ms per batch of 100 make a seek's answer known.
@@ -149,7 +108,7 @@ async function consumePhase(options: ScenarioOptions, consumers: number): Promis
       if (records.length === 0) break;
       await store.groups.ack('', 'bench', 'g', records.map((record) => record.sequence));
       latency.add(performance.now() - beganMs);
-      for (const record of records) sum = (sum + idOf(record.payload)) % 2 ** 32;
+      for (const record of records) sum = (sum + checksumOf(record.payload)) % 2 ** 32;
       consumed += records.length;
       options.progress.update(consumed);
     }

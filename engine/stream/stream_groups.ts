@@ -179,17 +179,10 @@ export class StreamGroups {
     sequences: readonly number[],
     consumer = '',
   ): Promise<number> {
-    const { handle, state } = this.require(namespace, stream, group);
-    const consumerName = checkConsumerName(consumer, true);
-    const present = pendingOf(state, sequences);
-    const nowMs = this.context.clock.nowMs();
-    if (present.length === 0) {
-      state.applySeen(consumerName, nowMs);
-      return 0;
-    }
-    await this.emit(handle, state, [{ kind: EventKind.ack, group: state.name,
-      consumer: consumerName, nowMs, sequences: present }]);
-    return present.length;
+    const change = this.changePending(EventKind.ack, namespace, stream, group, sequences,
+      consumer, 0);
+    await change.durable;
+    return change.count;
   }
 
   /** Makes pending entries redeliverable (to any consumer) after `delayMs`. */
@@ -200,17 +193,12 @@ export class StreamGroups {
     sequences: readonly number[],
     options: { delayMs?: number; consumer?: string } = {},
   ): Promise<number> {
-    const { handle, state } = this.require(namespace, stream, group);
-    const consumerName = checkConsumerName(options.consumer ?? '', true);
     const delayMs = checkIntOr(options.delayMs, 'delayMs', 0, groupAckTimeoutMsMax, 0);
-    const present = pendingOf(state, sequences);
-    if (present.length === 0) return 0;
-    const durable = this.emit(handle, state, [{ kind: EventKind.nack, group: state.name,
-      consumer: consumerName, nowMs: this.context.clock.nowMs(), durationMs: delayMs,
-      sequences: present }]);
-    if (delayMs === 0) this.serve(handle, state.name);
-    await durable;
-    return present.length;
+    const change = this.changePending(EventKind.nack, namespace, stream, group, sequences,
+      options.consumer ?? '', delayMs);
+    if (delayMs === 0 && change.count > 0) this.serve(change.handle, change.group);
+    await change.durable;
+    return change.count;
   }
 
   /** Extends the ack deadline of held entries to now + extendMs (0: the ack timeout). */
@@ -221,15 +209,11 @@ export class StreamGroups {
     sequences: readonly number[],
     options: { extendMs?: number; consumer?: string } = {},
   ): Promise<number> {
-    const { handle, state } = this.require(namespace, stream, group);
-    const consumerName = checkConsumerName(options.consumer ?? '', true);
     const extendMs = checkIntOr(options.extendMs, 'extendMs', 0, groupAckTimeoutMsMax, 0);
-    const present = pendingOf(state, sequences);
-    if (present.length === 0) return 0;
-    await this.emit(handle, state, [{ kind: EventKind.touch, group: state.name,
-      consumer: consumerName, nowMs: this.context.clock.nowMs(), durationMs: extendMs,
-      sequences: present }]);
-    return present.length;
+    const change = this.changePending(EventKind.touch, namespace, stream, group, sequences,
+      options.consumer ?? '', extendMs);
+    await change.durable;
+    return change.count;
   }
 
   /** The oldest pending entries (at most 1 000), of one consumer or of all. */
@@ -485,6 +469,28 @@ export class StreamGroups {
     const durable = handle.journal.emit(events);
     this.expiry.note(handle, group);
     return durable;
+  }
+
+  // Ack, nack or touch: an event listing the entries that are pending (none: no event).
+  private changePending(
+    kind: typeof EventKind.ack | typeof EventKind.nack | typeof EventKind.touch,
+    namespace: string,
+    stream: string,
+    group: string,
+    sequences: readonly number[],
+    consumer: string,
+    durationMs: number,
+  ) {
+    const { handle, state } = this.require(namespace, stream, group);
+    const consumerName = checkConsumerName(consumer, true);
+    const present = pendingOf(state, sequences);
+    const nowMs = this.context.clock.nowMs();
+    const base = { group: state.name, consumer: consumerName, nowMs, sequences: present };
+    let durable = Promise.resolve();
+    if (present.length === 0) state.applySeen(consumerName, nowMs);
+    else if (kind === EventKind.ack) durable = this.emit(handle, state, [{ kind, ...base }]);
+    else durable = this.emit(handle, state, [{ kind, ...base, durationMs }]);
+    return { handle, group: state.name, count: present.length, durable };
   }
 
   // The expiry timer found due entries: dead-letter those at max_deliver, serve readers.
