@@ -1,8 +1,8 @@
 // StreamGroups: the consumer-group operations of a StreamStore (spec §7.5), reached as
 // `store.groups`. Each call checks its arguments, decides against the in-memory state, emits
-// its journal events (applied at once) and resolves when they are durable. Also owns what
-// spans groups: parked group reads (first parked, first served; concrete and pattern reads
-// share one order) and the expiry timer that makes ack deadlines and nack delays take effect.
+// its journal events (applied at once) and resolves when they are durable. It also serves
+// parked group reads (group_waiters.ts: first parked, first served) when records are
+// revealed, entries are nacked or released, or deadlines pass (expiry_timer.ts: one timer).
 
 import { assert } from '../assert.ts';
 import { checkInt, checkIntOr } from '../args.ts';
@@ -11,17 +11,19 @@ import { NotFoundError } from '../errors.ts';
 import type { Clock } from '../io/clock.ts';
 import {
   groupAckTimeoutMsDefault, groupAckTimeoutMsMax, groupClaimCountDefault, groupClaimCountMax,
-  groupClaimScanMax, groupMaxDeliverDefault, groupMaxDeliverMax, groupPendingListMax,
+  groupMaxDeliverDefault, groupMaxDeliverMax, groupPendingListMax,
   groupReadCountDefault, groupReadCountMax, streamIdListMax, waitMsMax,
 } from '../limits.ts';
 import type { ConsumerGroup } from './consumer_group.ts';
 import { ExpiryTimer } from './expiry_timer.ts';
 import { groupReadNow, type GroupReadResult, type GroupTarget } from './group_reader.ts';
 import { Parked } from './parked.ts';
+import { GroupWaiters, type GroupWaiter } from './group_waiters.ts';
+import { planClaim } from './group_claim.ts';
 import type { PendingEntry } from './pending_list.ts';
 import { EventKind, type StreamEvent } from './stream_events.ts';
 import type { StreamHandle } from './stream_handle.ts';
-import { checkStreamId, compareRecordToId, type StreamId } from './stream_id.ts';
+import { checkStreamId, type StreamId } from './stream_id.ts';
 import {
   checkConsumerName, checkGroupName, checkNamespace, checkStreamName,
 } from './stream_names.ts';
@@ -41,28 +43,12 @@ export interface GroupsContext {
   checkOpen(): void;
 }
 
-interface GroupWaiter {
-  parked: Parked<GroupRecord[]>;
-  namespace: string;
-  group: string;
-  consumer: string;
-  count: number;
-  noAck: boolean;
-  create: GroupOptions;
-  /** The stream name, or for a pattern read (`prefix*`) the prefix. */
-  stream: string;
-  pattern: boolean;
-}
-
 const NO_ENTRY: StreamId = Object.freeze({ timestampMs: 0, sequence: 0 });
 
 export class StreamGroups {
   private readonly context: GroupsContext;
   private readonly expiry: ExpiryTimer;
-  /** Parked reads of one group of one stream, by groupKey(). */
-  private readonly waiters = new Map<string, GroupWaiter[]>();
-  /** Parked pattern reads, by namespace. */
-  private readonly patterns = new Map<string, GroupWaiter[]>();
+  private readonly parked = new GroupWaiters();
   private readonly nameBytes = new WeakMap<StreamHandle, Uint8Array>();
 
   constructor(context: GroupsContext) {
@@ -162,12 +148,7 @@ export class StreamGroups {
       return [];
     }
     const parked = new Parked<GroupRecord[]>(this.context.clock, blockMs, options.signal, []);
-    const full: GroupWaiter = { ...waiter, parked };
-    const registry = waiter.pattern ? this.patterns : this.waiters;
-    const key = waiter.pattern ? ns : groupKey(ns, name, waiter.group);
-    const list = registry.get(key) ?? [];
-    list.push(full);
-    registry.set(key, list);
+    this.parked.add({ ...waiter, parked });
     return parked.promise;
   }
 
@@ -262,28 +243,8 @@ export class StreamGroups {
       void this.emit(handle, state, [{ kind: EventKind.deadLetter, group: state.name,
         sequences: due }]).catch(() => undefined); // the claim's own events carry failures
     }
-    const dead: number[] = [];
-    const eligible = (entry: PendingEntry): boolean => minIdleMs === 0
-      ? entry.consumer === consumerName && !entry.released
-      : nowMs - entry.lastDeliveryMs >= minIdleMs;
-    const picked: PendingEntry[] = [];
-    let scanned = 0;
-    let next: StreamId | null = null;
-    state.pel.scan((entry) => compareRecordToId(entry.timestampMs, entry.sequence, start) < 0,
-      (entry) => {
-        if (picked.length >= count || scanned >= groupClaimScanMax) {
-          next = { timestampMs: entry.timestampMs, sequence: entry.sequence };
-          return false;
-        }
-        scanned += 1;
-        if (!eligible(entry)) return true;
-        if (state.maxDeliver !== 0 && entry.deliveryCount >= state.maxDeliver) {
-          dead.push(entry.sequence);
-        } else {
-          picked.push(entry);
-        }
-        return true;
-      });
+    const { picked, dead, next } = planClaim(state, consumerName, minIdleMs, start, count,
+      nowMs);
     const records = fetchPending(handle, picked);
     const dropped: PendingEntry[] = [];
     const claimed: PendingEntry[] = [];
@@ -349,9 +310,7 @@ export class StreamGroups {
   /** Deletes a group; its parked reads get empty results. */
   async delete(namespace: string, stream: string, group: string): Promise<void> {
     const { handle, state } = this.require(namespace, stream, group);
-    const key = groupKey(handle.namespace, handle.name, state.name);
-    for (const waiter of this.waiters.get(key) ?? []) waiter.parked.expire();
-    this.waiters.delete(key);
+    this.parked.expireGroup(handle, state.name);
     await handle.journal.emit([{ kind: EventKind.groupDelete, group: state.name }]);
   }
 
@@ -373,37 +332,21 @@ export class StreamGroups {
 
   /** A stream is going away: its groups' parked reads get empty results. */
   forget(handle: StreamHandle): void {
-    for (const group of handle.journal.groups.keys()) {
-      const key = groupKey(handle.namespace, handle.name, group);
-      for (const waiter of this.waiters.get(key) ?? []) waiter.parked.expire();
-      this.waiters.delete(key);
-    }
+    this.parked.forget(handle);
   }
 
   /** Records were revealed on `handle`: serve the group reads they may satisfy. */
   revealed(handle: StreamHandle): void {
-    if (this.waiters.size === 0 && this.patterns.size === 0) return;
-    const names = new Set<string>();
-    for (const group of handle.journal.groups.keys()) {
-      if (this.waiters.has(groupKey(handle.namespace, handle.name, group))) names.add(group);
-    }
-    for (const waiter of this.patterns.get(handle.namespace) ?? []) {
-      if (!waiter.parked.done && handle.name.startsWith(waiter.stream)) names.add(waiter.group);
-    }
-    for (const name of names) this.serve(handle, name);
+    for (const name of this.parked.groupsToServe(handle)) this.serve(handle, name);
   }
 
   dropNamespace(namespace: string): void {
-    for (const waiter of this.patterns.get(namespace) ?? []) waiter.parked.expire();
-    this.patterns.delete(namespace);
+    this.parked.dropNamespace(namespace);
   }
 
   close(): void {
     this.expiry.stop();
-    for (const registry of [this.waiters, this.patterns]) {
-      for (const list of registry.values()) for (const waiter of list) waiter.parked.expire();
-      registry.clear();
-    }
+    this.parked.close();
   }
 
   // ---- internals ----
@@ -411,19 +354,12 @@ export class StreamGroups {
   // Serves parked reads that could take from `handle`'s group `name`, first parked first,
   // until one finds nothing (then none after it would either).
   private serve(handle: StreamHandle, name: string): void {
-    const key = groupKey(handle.namespace, handle.name, name);
-    const candidates = [
-      ...(this.waiters.get(key) ?? []),
-      ...(this.patterns.get(handle.namespace) ?? []).filter((waiter) =>
-        waiter.group === name && handle.name.startsWith(waiter.stream)),
-    ].filter((waiter) => !waiter.parked.done).sort((a, b) => a.parked.id - b.parked.id);
-    for (const waiter of candidates) {
+    for (const waiter of this.parked.candidates(handle, name)) {
       const result = this.attempt(waiter);
       if (result === null || result.records.length === 0) break;
       waiter.parked.finish(result.durable.then(() => result.records));
     }
-    prune(this.waiters, key);
-    prune(this.patterns, handle.namespace);
+    this.parked.prune(handle, name);
   }
 
   // One try at a (possibly parked) read: decides and emits now; null when no stream matches.
@@ -519,18 +455,6 @@ export class StreamGroups {
     handle.checkUsable();
     return { handle, state };
   }
-}
-
-function groupKey(namespace: string, stream: string, group: string): string {
-  return `${namespace}\u0000${stream}\u0000${group}`;
-}
-
-function prune(registry: Map<string, GroupWaiter[]>, key: string): void {
-  const list = registry.get(key);
-  if (list === undefined) return;
-  const live = list.filter((waiter) => !waiter.parked.done);
-  if (live.length > 0) registry.set(key, live);
-  else registry.delete(key);
 }
 
 // Where a new group starts: after the last record (tail), before the first record at or

@@ -6,15 +6,14 @@
 // Mutations are applied when called and resolve once durable (docs/design/streams.md).
 
 import { assert } from '../assert.ts';
-import { checkBytes, checkInt, checkIntOr } from '../args.ts';
+import { checkInt, checkIntOr } from '../args.ts';
 import { Catalog } from '../catalog/catalog.ts';
-import { compareBytes, fromUtf8, utf8 } from '../codec/bytes.ts';
+import { compareBytes, utf8 } from '../codec/bytes.ts';
 import { ClosedError, ConflictError, NotFoundError } from '../errors.ts';
 import type { Timer } from '../io/clock.ts';
 import {
-  recordHeadersMax, recordValueBytesMax, streamAppendRecordsMax, streamListLimitDefault,
-  streamListLimitMax, streamPartitionsMax, streamReadCountDefault, streamReadCountMax,
-  streamRetentionSweepMs, waitMsMax,
+  streamListLimitDefault, streamListLimitMax, streamPartitionsMax, streamReadCountDefault,
+  streamReadCountMax, streamRetentionSweepMs, waitMsMax,
 } from '../limits.ts';
 import { Parked } from './parked.ts';
 import { StreamHandle, type StreamContext, type StreamSettings } from './stream_handle.ts';
@@ -23,9 +22,13 @@ import { checkNamespace, checkStreamName } from './stream_names.ts';
 import { ReadPlan, toStreamRecord } from './stream_reads.ts';
 import { StreamGroups } from './stream_groups.ts';
 import { retentionDue, trimStream } from './stream_trim.ts';
+import {
+  checkAppend, checkPartition, decodeListCursor, encodeListCursor, mergeRetention,
+} from './stream_args.ts';
+import { streamInfo } from './stream_info.ts';
 import type {
   AlterStreamOptions, AppendOptions, AppendResult, CreateStreamOptions, ListOptions,
-  ReadOptions, RetentionLimits, StreamInfo, StreamListPage, StreamRecord, StreamRecordInput,
+  ReadOptions, StreamListPage, StreamRecord, StreamRecordInput,
   StreamStoreOptions, TrimOptions, TrimResult,
 } from './stream_types.ts';
 
@@ -33,8 +36,6 @@ interface ReadWaiter {
   parked: Parked<StreamRecord[]>;
   plan: ReadPlan;
 }
-
-const LIST_CURSOR_TAG = 0x01;
 
 export class StreamStore {
   /** Consumer-group operations (create, join, read, ack, claim, info …). */
@@ -465,98 +466,4 @@ export class StreamStore {
 /** The map key of a stream (NUL never occurs in a valid name). */
 export function streamKey(namespace: string, name: string): string {
   return `${namespace}\u0000${name}`;
-}
-
-function mergeRetention(
-  current: StreamSettings['retention'],
-  given: RetentionLimits | undefined,
-): StreamSettings['retention'] {
-  const limit = (value: number | undefined, name: string, fallback: number): number =>
-    checkIntOr(value, `retention.${name}`, 0, Number.MAX_SAFE_INTEGER, fallback);
-  return {
-    maxRecords: limit(given?.maxRecords, 'maxRecords', current.maxRecords),
-    maxAgeMs: limit(given?.maxAgeMs, 'maxAgeMs', current.maxAgeMs),
-    maxBytes: limit(given?.maxBytes, 'maxBytes', current.maxBytes),
-  };
-}
-
-function checkAppend(records: readonly StreamRecordInput[], options: AppendOptions): void {
-  if (!Array.isArray(records)) throw new TypeError('records must be an array');
-  if (records.length === 0 || records.length > streamAppendRecordsMax) {
-    throw new RangeError(`an append takes 1 to ${streamAppendRecordsMax} records, got ` +
-      `${records.length}`);
-  }
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!;
-    checkBytes(record?.payload, `records[${i}].payload`, recordValueBytesMax);
-    const headers = record.headers ?? [];
-    if (!Array.isArray(headers) || headers.length > recordHeadersMax) {
-      throw new RangeError(`records[${i}].headers must be an array of at most ` +
-        `${recordHeadersMax} pairs`);
-    }
-    for (const pair of headers) {
-      if (!Array.isArray(pair) || !(pair[0] instanceof Uint8Array) ||
-        !(pair[1] instanceof Uint8Array)) {
-        throw new TypeError(`records[${i}].headers must be pairs of Uint8Array`);
-      }
-    }
-  }
-  if (options.partitionKey !== undefined) {
-    checkBytes(options.partitionKey, 'partitionKey', Number.MAX_SAFE_INTEGER);
-  }
-  checkIntOr(options.timestampMs, 'timestampMs', 0, Number.MAX_SAFE_INTEGER, 0);
-}
-
-function checkPartition(partition: number | undefined, handle: StreamHandle): void {
-  if (partition !== undefined) checkInt(partition, 'partition', 0, handle.partitions.length - 1);
-}
-
-function streamInfo(handle: StreamHandle, only: number | undefined): StreamInfo {
-  const partitions = handle.partitions.map((partition) => {
-    const first = partition.first();
-    return {
-      partition: partition.index,
-      first: first === null ? STREAM_ID_MIN
-        : { timestampMs: first.timestampMs, sequence: first.sequence },
-      last: partition.recordCount === 0 ? STREAM_ID_MIN
-        : { timestampMs: partition.lastTimestampMs, sequence: partition.lastSequence },
-      count: partition.recordCount,
-      bytes: partition.sizeBytes,
-    };
-  });
-  const selected = only === undefined ? partitions : [partitions[only]!];
-  const present = selected.filter((partition) => partition.count > 0);
-  const byFirst = present.reduce<typeof present[number] | null>((best, partition) =>
-    best === null || partition.first.sequence < best.first.sequence ? partition : best, null);
-  const byLast = present.reduce<typeof present[number] | null>((best, partition) =>
-    best === null || partition.last.sequence > best.last.sequence ? partition : best, null);
-  return {
-    first: byFirst?.first ?? STREAM_ID_MIN,
-    last: byLast?.last ?? STREAM_ID_MIN,
-    count: selected.reduce((sum, partition) => sum + partition.count, 0),
-    bytes: selected.reduce((sum, partition) => sum + partition.bytes, 0),
-    partitionCount: handle.partitions.length,
-    retention: { ...handle.settings.retention },
-    partitions,
-    nextSequence: handle.nextSequence,
-    groups: [...handle.journal.groups.keys()].sort(),
-  };
-}
-
-function encodeListCursor(name: string): Uint8Array {
-  const bytes = utf8(name);
-  const cursor = new Uint8Array(bytes.length + 1);
-  cursor[0] = LIST_CURSOR_TAG;
-  cursor.set(bytes, 1);
-  return cursor;
-}
-
-function decodeListCursor(cursor: Uint8Array | undefined): Uint8Array | null {
-  if (cursor === undefined || cursor.length === 0) return null;
-  if (!(cursor instanceof Uint8Array) || cursor[0] !== LIST_CURSOR_TAG) {
-    throw new RangeError('invalid cursor');
-  }
-  const name = cursor.subarray(1);
-  checkStreamName(fromUtf8(name), 'cursor');
-  return name;
 }

@@ -65,7 +65,7 @@ export async function runStreamSim(seed: number, steps = 100): Promise<StreamSim
   const clock = new ManualClock(1_700_000_000_000);
   const open = (files: MemFs) => StreamStore.open({ fs: files, clock, dir: '/sim', durability,
     segmentBytes: 4096, syncIntervalMs: 20 });
-  let store = await open(fs);
+  const store = await open(fs);
   await store.create('', 's', { partitionCount: partitions });
   await store.groups.create('', 's', 'g', { ackTimeoutMs: ACK_TIMEOUT_MS, maxDeliver: 0 });
   await store.sync();
@@ -79,68 +79,86 @@ export async function runStreamSim(seed: number, steps = 100): Promise<StreamSim
     throw new Error(`stream sim seed ${seed} (${durability}, ${partitions} partitions): ` +
       message);
   };
-  let nextId = 1;
-  // Results that arrive after a crash clone was taken belong to the lost timeline.
-  let epoch = 0;
+  const work: Workload = { store, prng, state, durability, nextId: 1, epoch: 0 };
   for (let step = 0; step < steps; step++) {
     const action = prng.int(0, 100);
-    const current = epoch;
-    const live = (): boolean => current === epoch;
-    if (action < 35) {
-      const ids = Array.from({ length: prng.int(1, 5) }, () => nextId++);
-      const records = ids.map((id) => ({ payload: payloadFor(id, prng.pick([4, 30, 300])) }));
-      store.append('', 's', records).then((appended) => {
-        if (!live()) return;
-        ids.forEach((id, i) => state.idBySequence.set(appended.sequence + i, id));
-        state.highestSequence = Math.max(state.highestSequence, appended.sequence + ids.length - 1);
-        if (durability === 'sync') ids.forEach((_, i) => state.durable.add(appended.sequence + i));
-      }, () => undefined);
-    } else if (action < 55) {
-      store.groups.read('', 's', 'g', prng.pick(['a', 'b']), { count: prng.int(1, 8) })
-        .then((records) => {
-          if (live()) records.forEach((r) => state.outstanding.add(r.sequence));
-        }, () => undefined);
-    } else if (action < 70 && state.outstanding.size > 0) {
-      const sequences = [...state.outstanding].filter(() => prng.chance(0.6));
-      for (const sequence of sequences) {
-        state.outstanding.delete(sequence);
-        state.ackedSubmitted.add(sequence);
-      }
-      store.groups.ack('', 's', 'g', sequences).then(() => {
-        if (!live()) return;
-        sequences.forEach((sequence) => state.ackedResolved.add(sequence));
-        if (durability === 'sync') sequences.forEach((s) => state.ackedDurable.add(s));
-      }, () => undefined);
-    } else if (action < 75 && state.outstanding.size > 0) {
-      const sequences = [...state.outstanding].filter(() => prng.chance(0.5));
-      sequences.forEach((sequence) => state.outstanding.delete(sequence));
-      store.groups.nack('', 's', 'g', sequences).catch(() => undefined);
-    } else if (action < 78) {
-      // In async mode a completed sync() makes everything acknowledged before it durable.
-      const appended = [...state.idBySequence.keys()];
-      const acked = [...state.ackedResolved];
-      store.sync().then(() => {
-        if (!live()) return;
-        appended.forEach((sequence) => state.durable.add(sequence));
-        acked.forEach((sequence) => state.ackedDurable.add(sequence));
-      }, () => undefined);
+    if (action < 78) {
+      startOperation(work, action);
     } else if (action < 92) {
       for (let i = prng.int(0, 4); i > 0; i--) await turn();
       clock.advance(prng.int(0, 40));
     } else {
       const crashed = fs.crashClone(prng, { zeroFill: prng.chance(0.3) });
-      epoch += 1;
+      work.epoch += 1;
       result.crashes += 1;
-      await store.close().catch(() => undefined);
-      store = await open(crashed).catch((error: unknown) => fail(`reopen: ${error}`));
+      await work.store.close().catch(() => undefined);
+      work.store = await open(crashed).catch((error: unknown) => fail(`reopen: ${error}`));
       fs = crashed;
-      await checkRecovered(store, state, durability, result, fail);
-      await drainGroup(store, clock, state, durability, result, fail);
-      store.checkInvariants();
+      await checkRecovered(work.store, state, durability, result, fail);
+      await drainGroup(work.store, clock, state, durability, result, fail);
+      work.store.checkInvariants();
     }
   }
-  await store.close();
+  await work.store.close();
   return result;
+}
+
+interface Workload {
+  store: StreamStore;
+  prng: Prng;
+  state: SimState;
+  durability: Durability;
+  nextId: number;
+  /** Bumped at each crash: results that arrive later belong to the lost timeline. */
+  epoch: number;
+}
+
+// Starts one operation without waiting for it: an append, a group read, an ack, a nack or
+// a sync (action < 78); its result updates the state when it arrives.
+function startOperation(work: Workload, action: number): void {
+  const { store, prng, state, durability } = work;
+  const epoch = work.epoch;
+  const live = (): boolean => epoch === work.epoch;
+  if (action < 35) {
+    const ids = Array.from({ length: prng.int(1, 5) }, () => work.nextId++);
+    const records = ids.map((id) => ({ payload: payloadFor(id, prng.pick([4, 30, 300])) }));
+    store.append('', 's', records).then((appended) => {
+      if (!live()) return;
+      ids.forEach((id, i) => state.idBySequence.set(appended.sequence + i, id));
+      state.highestSequence = Math.max(state.highestSequence, appended.sequence + ids.length - 1);
+      if (durability === 'sync') ids.forEach((_, i) => state.durable.add(appended.sequence + i));
+    }, () => undefined);
+  } else if (action < 55) {
+    store.groups.read('', 's', 'g', prng.pick(['a', 'b']), { count: prng.int(1, 8) })
+      .then((records) => {
+        if (live()) records.forEach((r) => state.outstanding.add(r.sequence));
+      }, () => undefined);
+  } else if (action < 70) {
+    const sequences = [...state.outstanding].filter(() => prng.chance(0.6));
+    for (const sequence of sequences) {
+      state.outstanding.delete(sequence);
+      state.ackedSubmitted.add(sequence);
+    }
+    if (sequences.length === 0) return;
+    store.groups.ack('', 's', 'g', sequences).then(() => {
+      if (!live()) return;
+      sequences.forEach((sequence) => state.ackedResolved.add(sequence));
+      if (durability === 'sync') sequences.forEach((s) => state.ackedDurable.add(s));
+    }, () => undefined);
+  } else if (action < 75) {
+    const sequences = [...state.outstanding].filter(() => prng.chance(0.5));
+    sequences.forEach((sequence) => state.outstanding.delete(sequence));
+    if (sequences.length > 0) store.groups.nack('', 's', 'g', sequences).catch(() => undefined);
+  } else {
+    // In async mode a completed sync() makes everything acknowledged before it durable.
+    const appended = [...state.idBySequence.keys()];
+    const acked = [...state.ackedResolved];
+    store.sync().then(() => {
+      if (!live()) return;
+      appended.forEach((sequence) => state.durable.add(sequence));
+      acked.forEach((sequence) => state.ackedDurable.add(sequence));
+    }, () => undefined);
+  }
 }
 
 // Every durable append is there, every record is one we appended, and numbering goes on.
