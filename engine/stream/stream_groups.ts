@@ -136,6 +136,9 @@ export class StreamGroups {
       const obtained = this.context.obtain(ns, name);
       const handle = obtained instanceof Promise ? await obtained : obtained;
       if (handle.appending) await handle.settled();
+      // Readers parked earlier come first (an expiry this read would see may not have
+      // reached them through the timer yet).
+      if (handle.journal.group(waiter.group) !== undefined) this.serve(handle, waiter.group);
     }
     this.context.checkOpen();
     const result = this.attempt(waiter);
@@ -355,9 +358,16 @@ export class StreamGroups {
   // until one finds nothing (then none after it would either).
   private serve(handle: StreamHandle, name: string): void {
     for (const waiter of this.parked.candidates(handle, name)) {
-      const result = this.attempt(waiter);
+      let result: GroupReadResult | null;
+      try {
+        result = this.attempt(waiter);
+      } catch (error) {
+        waiter.parked.finish(Promise.reject(error)); // e.g. a damaged batch: the reader sees it
+        continue;
+      }
       if (result === null || result.records.length === 0) break;
-      waiter.parked.finish(result.durable.then(() => result.records));
+      const records = result.records;
+      waiter.parked.finish(result.durable.then(() => records));
     }
     this.parked.prune(handle, name);
   }

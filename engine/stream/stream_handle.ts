@@ -344,8 +344,14 @@ export class StreamHandle {
     if (last + streamSequenceBlock / 2 <= this.requestedReserve) return;
     const target = last + streamSequenceBlock;
     this.requestedReserve = target;
-    const durable = this.journal.emit([{ kind: EventKind.reserve, sequence: target,
-      timestampMs: this.lastTimestampMs }]);
+    let durable: Promise<void>;
+    try {
+      durable = this.journal.emit([{ kind: EventKind.reserve, sequence: target,
+        timestampMs: this.lastTimestampMs }]);
+    } catch (error) {
+      this.fail(error); // the journal failed or closed: nothing past the reservation shows
+      return;
+    }
     const synced = this.context.durability === 'async'
       ? durable.then(() => this.journal.sync())
       : durable;

@@ -37,6 +37,19 @@ interface ReadWaiter {
   plan: ReadPlan;
 }
 
+/**
+ * Every stream of one Flo instance: append, read (blocking), trim, info, list, create,
+ * alter, delete; consumer groups under `groups`. Calls apply at once and resolve when
+ * durable per the durability mode (sync by default).
+ *
+ * @example
+ * const store = await StreamStore.open({ fs: new NodeFs(), clock: new RealClock(), dir });
+ * const { sequence } = await store.append('', 'orders', [{ payload }]);
+ * const records = await store.read('', 'orders', { start: { timestampMs: 0, sequence } });
+ * const batch = await store.groups.read('', 'orders', 'billing', 'worker-1', { blockMs: 5000 });
+ * await store.groups.ack('', 'orders', 'billing', batch.map((record) => record.sequence));
+ * await store.close();
+ */
 export class StreamStore {
   /** Consumer-group operations (create, join, read, ack, claim, info …). */
   readonly groups: StreamGroups;
@@ -45,6 +58,7 @@ export class StreamStore {
   private readonly defaultPartitions: number;
   private readonly handles = new Map<string, StreamHandle>();
   private readonly opening = new Map<string, Promise<StreamHandle>>();
+  private readonly altering = new Map<StreamHandle, Promise<void>>();
   /** Parked plain reads by stream key (the stream may not exist yet). */
   private readonly readers = new Map<string, ReadWaiter[]>();
   private sweepTimer: Timer | null = null;
@@ -122,6 +136,19 @@ export class StreamStore {
    */
   async alter(namespace: string, name: string, options: AlterStreamOptions): Promise<void> {
     const handle = this.require(namespace, name);
+    // One alter of a stream at a time: each reads the settings the previous one wrote.
+    const previous = this.altering.get(handle) ?? Promise.resolve();
+    const altered = previous.catch(() => undefined).then(() => this.alterNow(handle, options));
+    this.altering.set(handle, altered);
+    try {
+      await altered;
+    } finally {
+      if (this.altering.get(handle) === altered) this.altering.delete(handle);
+    }
+  }
+
+  private async alterNow(handle: StreamHandle, options: AlterStreamOptions): Promise<void> {
+    handle.checkUsable();
     const current = handle.settings;
     const partitionCount = checkIntOr(options.partitionCount, 'partitionCount', 1,
       streamPartitionsMax, current.partitionCount);
@@ -250,7 +277,7 @@ export class StreamStore {
     const opening = this.opening.get(key);
     const handle = this.handles.get(key) ?? (opening === undefined ? undefined : await opening);
     if (handle?.appending === true) await handle.settled();
-    if (handle !== undefined) {
+    if (handle !== undefined && !handle.closed) {
       const records = plan.execute(handle);
       if (records.length > 0 || plan.endIsPast(handle)) {
         return records.map((record) => toStreamRecord(name, record));
@@ -421,11 +448,15 @@ export class StreamStore {
       const still: ReadWaiter[] = [];
       for (const waiter of waiters) {
         if (waiter.parked.done) continue;
-        const records = waiter.plan.execute(handle);
-        if (records.length > 0) {
-          waiter.parked.finish(records.map((record) => toStreamRecord(handle.name, record)));
-        } else {
-          still.push(waiter);
+        try {
+          const records = waiter.plan.execute(handle);
+          if (records.length > 0) {
+            waiter.parked.finish(records.map((record) => toStreamRecord(handle.name, record)));
+          } else {
+            still.push(waiter);
+          }
+        } catch (error) {
+          waiter.parked.finish(Promise.reject(error)); // e.g. a damaged batch: the reader sees it
         }
       }
       if (still.length > 0) this.readers.set(key, still);
