@@ -311,3 +311,31 @@ test('group names are checked: empty consumer only for ack, nack and touch', asy
   await assert.rejects(groups.create('', 's', 'g', { maxDeliver: 256 }), RangeError);
   await store.close();
 });
+
+test('a group read resolves once its delivery is durable: a failed sync fails it', async () => {
+  const { store, groups, fs } = await setup(2);
+  await groups.create('', 's', 'g');
+  fs.injectFault('sync', 'journal');
+  await assert.rejects(groups.read('', 's', 'g', 'a'), /injected/);
+  await store.close();
+});
+
+test('a parked group read wakes within milliseconds of an append (real clock)', async () => {
+  const { RealClock } = await import('../io/clock.ts');
+  const store = await StreamStore.open({ fs: new MemFs(), clock: new RealClock(), dir: '/r' });
+  await store.groups.create('', 's', 'g');
+  const latencies: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const parked = store.groups.read('', 's', 'g', 'c', { blockMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const startedMs = performance.now();
+    void store.append('', 's', [{ payload: bytes(`r${i}`) }]);
+    const records = await parked;
+    latencies.push(performance.now() - startedMs);
+    assert.equal(records.length, 1);
+    await store.groups.ack('', 's', 'g', [records[0]!.sequence]);
+  }
+  latencies.sort((a, b) => a - b);
+  assert.ok(latencies[5]! < 50, `median wake-up ${latencies[5]} ms`);
+  await store.close();
+});

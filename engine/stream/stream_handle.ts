@@ -35,6 +35,7 @@ export interface StreamContext {
   durability: Durability;
   syncIntervalMs: number | undefined;
   segmentBytes: number | undefined;
+  indexIntervalBytes: number | undefined;
   compression: 'none' | 'lz4' | undefined;
   /** Called after records were revealed (wake readers, apply retention). */
   revealed(handle: StreamHandle): void;
@@ -370,7 +371,8 @@ async function openPartition(
   const log = await SegmentedLog.open({
     fs: context.fs, clock: context.clock, dir: joinPath(dir, partitionDirName(index)),
     durability: context.durability, syncIntervalMs: context.syncIntervalMs,
-    segmentBytes: context.segmentBytes, compression: context.compression,
+    segmentBytes: context.segmentBytes, indexIntervalBytes: context.indexIntervalBytes,
+    compression: context.compression,
   });
   return new Partition(index, log);
 }

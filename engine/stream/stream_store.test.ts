@@ -401,7 +401,7 @@ test('namespaces are separate, empty means default, dropNamespace removes stream
 });
 
 test('time seek is exact at segment and index boundaries', async () => {
-  const { store, clock } = await openStore({ segmentBytes: 4096 });
+  const { store, clock } = await openStore({ segmentBytes: 4096, indexIntervalBytes: 256 });
   const timestamps: number[] = [];
   for (let i = 0; i < 300; i++) {
     const result = await store.append('', 's', [{ payload: new Uint8Array(60).fill(i & 0xff) }]);
@@ -432,5 +432,17 @@ test('sequences continue after a clean restart and never repeat after a crash', 
   assert.ok(after > 3, `sequence ${after} after a crash`);
   assert.deepEqual((await reopened.read('', 's')).map((r) => text(r.payload)),
     ['a', 'b', 'c', 'd']);
+  await reopened.close();
+});
+
+test('a failed partition write fails this and every later append; reopening recovers', async () => {
+  const { fs, clock, store } = await openStore();
+  await appendTexts(store, 's', 'kept');
+  fs.injectFault('write', 'partition-0000');
+  await assert.rejects(store.append('', 's', [{ payload: bytes('lost') }]), /injected/);
+  await assert.rejects(store.append('', 's', [{ payload: bytes('later') }]), /injected/);
+  await store.close();
+  const reopened = await StreamStore.open({ fs, clock, dir: '/streams' });
+  assert.deepEqual((await reopened.read('', 's')).map((r) => text(r.payload)), ['kept']);
   await reopened.close();
 });

@@ -70,7 +70,7 @@ export class StreamStore {
     this.context = {
       fs: options.fs, clock: options.clock, durability: options.durability ?? 'sync',
       syncIntervalMs: options.syncIntervalMs, segmentBytes: options.segmentBytes,
-      compression: options.compression,
+      indexIntervalBytes: options.indexIntervalBytes, compression: options.compression,
       revealed: (handle) => this.revealed(handle),
       failed: () => undefined,
     };

@@ -51,6 +51,8 @@ export interface StreamStoreOptions {
   syncIntervalMs?: number;
   /** Segment size of partition logs (default 64 MiB). */
   segmentBytes?: number;
+  /** Distance between sparse index entries of partition logs (default 4 KiB). */
+  indexIntervalBytes?: number;
   /** Partitions of a stream created implicitly (default 1). */
   defaultPartitions?: number;
   compression?: 'none' | 'lz4';
