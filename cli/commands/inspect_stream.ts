@@ -53,6 +53,14 @@ function renderStream(result: StreamInspection): string {
           .map((s) => `${s.file} byte ${s.problem!.position}: ${s.problem!.reason}`),
       ].join('; ') || 'ok',
     ]));
+  text += '\n' + formatTable(['partition', 'segment', 'offsets', 'records', 'bytes',
+    'offset index', 'time index'], result.partitions.flatMap((partition) =>
+    partition.log.segments.map((segment) => [
+      String(partition.partition), segment.file,
+      segment.recordCount === 0 ? '-' : `${segment.baseOffset}-${segment.nextOffset - 1}`,
+      String(segment.recordCount), String(segment.sizeBytes), segment.offsetIndex,
+      segment.timeIndex,
+    ])));
   text += '\n';
   text += result.groups.length === 0 ? 'no consumer groups\n' : formatTable(
     ['group', 'cursor', 'pending', 'dead-lettered', 'lag', 'ack timeout ms', 'max deliver',
