@@ -339,3 +339,23 @@ test('a parked group read wakes within milliseconds of an append (real clock)', 
   assert.ok(latencies[5]! < 50, `median wake-up ${latencies[5]} ms`);
   await store.close();
 });
+
+test('checkpoints bound what recovery replays, however long the history', async () => {
+  const fs = new MemFs();
+  const clock = new ManualClock(T0);
+  const store = await StreamStore.open({ fs, clock, dir: '/c', checkpointBytes: 16 * 1024 });
+  for (let i = 0; i < 300; i++) {
+    await store.append('', 's', Array.from({ length: 10 }, () => ({ payload: bytes('x') })));
+    const records = await store.groups.read('', 's', 'g', 'c', { count: 10 });
+    await store.groups.ack('', 's', 'g', records.slice(1).map((record) => record.sequence));
+  }
+  const crashed = fs.crashClone(new (await import('../io/prng.ts')).Prng(1));
+  const inspection = (await import('./inspect_stream.ts')).inspectStream(crashed, '/c', 's')!;
+  assert.ok(inspection.journal.checkpointOffset > 0, 'a checkpoint was taken');
+  assert.ok(inspection.journal.eventsReplayed < 300, `${inspection.journal.eventsReplayed} events`);
+  const reopened = await StreamStore.open({ fs: crashed, clock, dir: '/c' });
+  const info = await reopened.groups.info('', 's', 'g');
+  assert.deepEqual([info.cursor.sequence, info.pending], [3_000, 300]);
+  await reopened.close();
+  await store.close();
+});

@@ -443,9 +443,14 @@ export class StreamGroups {
   private expired(handle: StreamHandle, group: ConsumerGroup): void {
     if (handle.failure !== null) return;
     const dead = group.promote(this.context.clock.nowMs());
-    if (dead.length > 0) {
-      handle.journal.emit([{ kind: EventKind.deadLetter, group: group.name, sequences: dead }])
-        .catch((error: unknown) => handle.fail(error));
+    try {
+      if (dead.length > 0) {
+        handle.journal.emit([{ kind: EventKind.deadLetter, group: group.name, sequences: dead }])
+          .catch((error: unknown) => handle.fail(error));
+      }
+    } catch (error) {
+      handle.fail(error); // runs on a timer: there is no caller to throw to
+      return;
     }
     if (group.hasReady()) this.serve(handle, group.name);
   }

@@ -36,6 +36,7 @@ export interface StreamContext {
   syncIntervalMs: number | undefined;
   segmentBytes: number | undefined;
   indexIntervalBytes: number | undefined;
+  checkpointBytes: number | undefined;
   compression: 'none' | 'lz4' | undefined;
   /** Called after records were revealed (wake readers, apply retention). */
   revealed(handle: StreamHandle): void;
@@ -100,6 +101,7 @@ export class StreamHandle {
     const journal = await StreamJournal.open({
       fs: context.fs, clock: context.clock, dir: joinPath(entry.dir, 'journal'),
       durability: context.durability, syncIntervalMs: context.syncIntervalMs,
+      checkpointBytes: context.checkpointBytes,
     });
     const partitions: Partition[] = [];
     try {

@@ -24,6 +24,8 @@ export interface StreamJournalOptions {
   dir: string;
   durability: Durability;
   syncIntervalMs?: number | undefined;
+  /** Event bytes after which a checkpoint is taken (or 2x the last snapshot, if larger). */
+  checkpointBytes?: number | undefined;
 }
 
 export class StreamJournal implements StreamJournalState {
@@ -39,13 +41,16 @@ export class StreamJournal implements StreamJournalState {
   private lastSnapshotBytes = 0;
   private lastDurable: Promise<void> = Promise.resolve();
   private pendingEvents = 0;
+  private readonly checkpointBytes: number;
 
-  private constructor(dir: string) {
+  private constructor(dir: string, checkpointBytes: number) {
     this.dir = dir;
+    this.checkpointBytes = checkpointBytes;
   }
 
   static async open(options: StreamJournalOptions): Promise<StreamJournal> {
-    const state = new StreamJournal(options.dir);
+    const state = new StreamJournal(options.dir,
+      options.checkpointBytes ?? streamCheckpointBytesMin);
     state.journal = await Journal.open({
       fs: options.fs, clock: options.clock, dir: options.dir, durability: options.durability,
       syncIntervalMs: options.syncIntervalMs, segmentBytes: streamJournalSegmentBytes,
@@ -133,7 +138,7 @@ export class StreamJournal implements StreamJournalState {
   }
 
   private maybeCheckpoint(): void {
-    const threshold = Math.max(streamCheckpointBytesMin, 2 * this.lastSnapshotBytes);
+    const threshold = Math.max(this.checkpointBytes, 2 * this.lastSnapshotBytes);
     if (this.bytesSinceCheckpoint < threshold || this.journal.checkpointInProgress) return;
     const snapshot = encodeSnapshot(this);
     this.lastSnapshotBytes = snapshot.length;

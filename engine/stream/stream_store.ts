@@ -71,6 +71,7 @@ export class StreamStore {
       fs: options.fs, clock: options.clock, durability: options.durability ?? 'sync',
       syncIntervalMs: options.syncIntervalMs, segmentBytes: options.segmentBytes,
       indexIntervalBytes: options.indexIntervalBytes, compression: options.compression,
+      checkpointBytes: options.checkpointBytes,
       revealed: (handle) => this.revealed(handle),
       failed: () => undefined,
     };
@@ -90,6 +91,7 @@ export class StreamStore {
    */
   static async open(options: StreamStoreOptions): Promise<StreamStore> {
     checkIntOr(options.defaultPartitions, 'defaultPartitions', 1, streamPartitionsMax, 1);
+    checkIntOr(options.checkpointBytes, 'checkpointBytes', 1, Number.MAX_SAFE_INTEGER, 1);
     const durability = options.durability ?? 'sync';
     if (!['sync', 'async', 'memory'].includes(durability)) {
       throw new RangeError(`durability must be sync, async or memory, got ${durability}`);

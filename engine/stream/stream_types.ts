@@ -53,6 +53,8 @@ export interface StreamStoreOptions {
   segmentBytes?: number;
   /** Distance between sparse index entries of partition logs (default 4 KiB). */
   indexIntervalBytes?: number;
+  /** Group-event bytes between checkpoints, at least (default 4 MiB; tests use less). */
+  checkpointBytes?: number;
   /** Partitions of a stream created implicitly (default 1). */
   defaultPartitions?: number;
   compression?: 'none' | 'lz4';
