@@ -40,7 +40,7 @@ export type {
   StreamStoreOptions, CreateStreamOptions, AlterStreamOptions, AppendOptions as StreamAppendOptions,
   AppendResult as StreamAppendResult, ReadOptions as StreamReadOptions, TrimOptions, TrimResult,
   StreamInfo, ListOptions as StreamListOptions, StreamListPage, GroupOptions, GroupReadOptions,
-  ClaimOptions, ClaimResult, PendingInfo, GroupInfo,
+  ClaimOptions, ClaimResult, PendingInfo, GroupInfo, DeadLetterInfo, DeadLetterPage,
 } from './stream/stream_types.ts';
 export { inspectStream } from './stream/inspect_stream.ts';
 export type {

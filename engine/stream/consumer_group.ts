@@ -15,6 +15,18 @@ import { IndexedHeap } from '../collections/indexed_heap.ts';
 import { PendingEntry, PendingList } from './pending_list.ts';
 import type { FreshDelivery } from './stream_events.ts';
 
+/** A record the group gave up on after max_deliver deliveries (spec: dead-lettered). */
+export interface DeadLetter {
+  sequence: number;
+  timestampMs: number;
+  partition: number;
+  offset: number;
+  /** The consumer it was last delivered to. */
+  consumer: string;
+  deliveryCount: number;
+  deadLetteredMs: number;
+}
+
 export interface Consumer {
   name: string;
   lastSeenMs: number;
@@ -32,6 +44,8 @@ export class ConsumerGroup {
   deadLettered = 0;
   readonly consumers = new Map<string, Consumer>();
   readonly pel = new PendingList();
+  /** Dead-lettered records still in the stream, by sequence (trims remove them). */
+  readonly deadLetters: DeadLetter[] = [];
   /** Per partition, an offset from which records above the cursor start (a cache). */
   partitionOffsets: number[] | null = null;
   /** The earliest due time the store's expiry timer knows for this group. */
@@ -113,8 +127,8 @@ export class ConsumerGroup {
     }
   }
 
-  /** Removes the listed entries (ack, dead letter, drop); returns how many were pending. */
-  applyRemove(sequences: readonly number[], deadLetter: boolean): number {
+  /** Removes the listed entries (ack, drop); returns how many were pending. */
+  applyRemove(sequences: readonly number[]): number {
     let removed = 0;
     for (const sequence of sequences) {
       const entry = this.pel.get(sequence);
@@ -122,8 +136,46 @@ export class ConsumerGroup {
       this.removeEntry(entry);
       removed += 1;
     }
-    if (deadLetter) this.deadLettered += removed;
     return removed;
+  }
+
+  /** Moves the listed entries from the PEL to the dead letters. */
+  applyDeadLetter(sequences: readonly number[], nowMs: number): void {
+    for (const sequence of sequences) {
+      const entry = this.pel.get(sequence);
+      if (entry === undefined) continue;
+      this.removeEntry(entry);
+      this.deadLettered += 1;
+      const { timestampMs, partition, offset, consumer, deliveryCount } = entry;
+      this.insertDeadLetter({ sequence, timestampMs, partition, offset, consumer, deliveryCount,
+        deadLetteredMs: nowMs });
+    }
+  }
+
+  /** Forgets the listed dead letters (the counter stays). */
+  applyDeadLetterDelete(sequences: readonly number[]): void {
+    for (const sequence of sequences) {
+      const index = this.deadLetterIndex(sequence);
+      if (this.deadLetters[index]?.sequence === sequence) this.deadLetters.splice(index, 1);
+    }
+  }
+
+  /** Adds a dead letter as a snapshot recorded it (ascending sequences). */
+  restoreDeadLetter(deadLetter: DeadLetter): void {
+    assert((this.deadLetters.at(-1)?.sequence ?? 0) < deadLetter.sequence, 'dead letters ascend');
+    this.deadLetters.push(deadLetter);
+  }
+
+  /** The index of the first dead letter at or after `sequence`. */
+  deadLetterIndex(sequence: number): number {
+    let low = 0;
+    let high = this.deadLetters.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.deadLetters[middle]!.sequence < sequence) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   /** Nack: each entry becomes redeliverable, to any consumer, at now + delayMs. */
@@ -152,6 +204,7 @@ export class ConsumerGroup {
       this.unschedule(entry);
       this.uncount(entry);
     }
+    this.deadLetters.splice(0, this.deadLetterIndex(sequence));
   }
 
   /** Notes that `consumer` did something (ack, nack, touch) without registering it. */
@@ -279,6 +332,13 @@ export class ConsumerGroup {
     if (this.ready.has(entry)) this.ready.remove(entry);
     if (this.due.has(entry)) this.due.update(entry);
     else this.due.push(entry);
+  }
+
+  // Dead-lettering happens in due order, not sequence order: insert where it belongs.
+  private insertDeadLetter(deadLetter: DeadLetter): void {
+    const index = this.deadLetterIndex(deadLetter.sequence);
+    assert(this.deadLetters[index]?.sequence !== deadLetter.sequence, 'dead-lettered once');
+    this.deadLetters.splice(index, 0, deadLetter);
   }
 
   private unschedule(entry: PendingEntry): void {

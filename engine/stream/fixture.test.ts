@@ -52,6 +52,9 @@ test('the v1 stream fixture opens with its records, trims, groups and numbering'
     group.maxDeliver], [6, 1, 2, 2, 2]);
   assert.deepEqual((await store.groups.pending('', 'orders', 'billing')).map((p) =>
     [p.id.sequence, p.consumer, p.deliveryCount]), [[5, 'a', 2]]);
+  const dead = await store.groups.deadLetters('', 'orders', 'billing');
+  assert.deepEqual(dead.entries.map((d) => [d.id.sequence, d.consumer, d.deliveryCount]),
+    [[3, 'b', 2], [4, 'b', 2]]);
   assert.equal(decoder.decode((await store.read('tenant', 'audit'))[0]!.payload), 'audit entry');
   // The fixture stopped without a clean close: numbering resumes past the reservation.
   const next = await store.append('', 'orders', [{ payload: new Uint8Array(1) }]);

@@ -146,7 +146,7 @@ function emitWork(
     const group = target.group.name;
     const events: StreamEvent[] = [];
     if (job.dead.length > 0) {
-      events.push({ kind: EventKind.deadLetter, group, sequences: job.dead });
+      events.push({ kind: EventKind.deadLetter, group, nowMs, sequences: job.dead });
     }
     if (job.dropped.length > 0) {
       events.push({ kind: EventKind.drop, group, sequences: job.dropped });

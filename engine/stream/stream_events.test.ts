@@ -47,7 +47,8 @@ const event: fc.Arbitrary<StreamEvent> = fc.oneof(
     sequences }),
   fc.record({ kind: fc.constantFrom(EventKind.nack, EventKind.touch), group: name, consumer,
     nowMs: uint, durationMs: uint, sequences }),
-  fc.record({ kind: fc.constantFrom(EventKind.deadLetter, EventKind.drop), group: name,
+  fc.record({ kind: fc.constant(EventKind.deadLetter), group: name, nowMs: uint, sequences }),
+  fc.record({ kind: fc.constantFrom(EventKind.drop, EventKind.deadLetterDelete), group: name,
     sequences }),
 ) as fc.Arbitrary<StreamEvent>;
 
@@ -97,6 +98,7 @@ const groupSpec = fc.record({
   maxDeliver: fc.integer({ min: 0, max: 255 }), deadLettered: small,
   consumers: fc.uniqueArray(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }),
   entries: fc.array(entrySpec, { maxLength: 25 }),
+  dead: fc.array(entrySpec, { maxLength: 10 }),
 });
 
 type GroupSpec = typeof groupSpec extends fc.Arbitrary<infer T> ? T : never;
@@ -118,6 +120,13 @@ function buildGroup(spec: GroupSpec): ConsumerGroup {
     pending.released = entry.released;
     group.restoreEntry(pending);
   }
+  sequence = 0;
+  for (const dead of spec.dead) {
+    sequence += dead.sequenceDelta;
+    group.restoreDeadLetter({ sequence, timestampMs: 1_700_000_000_000 + dead.timestampDelta,
+      partition: dead.partition, offset: dead.offset, consumer: dead.consumer,
+      deliveryCount: dead.deliveryCount, deadLetteredMs: dead.lastDeliveryMs });
+  }
   return group;
 }
 
@@ -129,6 +138,7 @@ function describeGroup(group: ConsumerGroup): unknown {
     entries: [...group.pel.values()].map((entry) => [entry.sequence, entry.timestampMs,
       entry.partition, entry.offset, entry.consumer, entry.deliveryCount, entry.lastDeliveryMs,
       entry.dueMs, entry.released]),
+    deadLetters: group.deadLetters,
   };
 }
 

@@ -31,6 +31,7 @@ export const EventKind = {
   touch: 11,
   deadLetter: 12,
   drop: 13,
+  deadLetterDelete: 14,
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
@@ -76,7 +77,8 @@ export type StreamEvent =
     durationMs: number;
     sequences: number[];
   }
-  | { kind: K['deadLetter'] | K['drop']; group: string; sequences: number[] };
+  | { kind: K['deadLetter']; group: string; nowMs: number; sequences: number[] }
+  | { kind: K['drop'] | K['deadLetterDelete']; group: string; sequences: number[] };
 
 const FLAG_NO_ACK = 1;
 // A delivery event lists at most one read's worth of records; acks at most one id list.
@@ -113,7 +115,10 @@ export function encodeEvent(event: StreamEvent): Uint8Array {
         .varint(event.durationMs);
       return writeSequences(out, event.sequences).finish();
     case EventKind.deadLetter:
+      return writeSequences(out.shortString(event.group).varint(event.nowMs), event.sequences)
+        .finish();
     case EventKind.drop:
+    case EventKind.deadLetterDelete:
       return writeSequences(out.shortString(event.group), event.sequences).finish();
   }
 }
@@ -176,7 +181,9 @@ function decodeBody(cursor: Cursor, kind: number): StreamEvent {
       return { kind, group: s(), consumer: s(), nowMs: v(), durationMs: v(),
         sequences: readSequences(cursor) };
     case EventKind.deadLetter:
+      return { kind, group: s(), nowMs: v(), sequences: readSequences(cursor) };
     case EventKind.drop:
+    case EventKind.deadLetterDelete:
       return { kind, group: s(), sequences: readSequences(cursor) };
     default:
       throw new RangeError(`unknown event kind ${kind}`);

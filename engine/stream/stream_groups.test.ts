@@ -112,9 +112,35 @@ test('a record is never delivered more than max_deliver times, then counts as de
   const info = await groups.info('', 's', 'g');
   assert.equal(info.deadLettered, 1);
   assert.equal(info.pending, 0);
-  // Dead-lettered records stay in the stream.
+  // Dead-lettered records stay in the stream, and in the group's dead-letter list.
   assert.equal((await store.read('', 's')).length, 1);
+  const dead = await groups.deadLetters('', 's', 'g');
+  assert.deepEqual(dead.entries.map((d) => [d.id.sequence, d.consumer, d.deliveryCount]),
+    [[1, 'a', 3]]);
+  assert.equal(dead.next, null);
+  assert.equal(await groups.deleteDeadLetters('', 's', 'g', [1, 7]), 1);
+  assert.deepEqual((await groups.deadLetters('', 's', 'g')).entries, []);
+  assert.equal((await groups.info('', 's', 'g')).deadLettered, 1, 'the counter stays');
   await store.close();
+});
+
+test('dead letters page by id, survive a restart and leave with trims', async () => {
+  const { fs, clock, store, groups } = await setup(5);
+  await groups.create('', 's', 'g', { ackTimeoutMs: 10, maxDeliver: 1 });
+  await groups.read('', 's', 'g', 'a', { count: 5 });
+  clock.advance(10);
+  await new Promise((resolve) => setImmediate(resolve));
+  const page = await groups.deadLetters('', 's', 'g', { limit: 2 });
+  assert.deepEqual(page.entries.map((d) => d.id.sequence), [1, 2]);
+  assert.deepEqual(page.next, { timestampMs: T0, sequence: 3 });
+  await store.close();
+  const reopened = await StreamStore.open({ fs, clock, dir: '/streams' });
+  const rest = await reopened.groups.deadLetters('', 's', 'g', { start: page.next! });
+  assert.deepEqual(rest.entries.map((d) => d.id.sequence), [3, 4, 5]);
+  await reopened.trim('', 's', { maxRecords: 2 });
+  const left = await reopened.groups.deadLetters('', 's', 'g');
+  assert.deepEqual(left.entries.map((d) => d.id.sequence), [4, 5]);
+  await reopened.close();
 });
 
 test('the expiry timer dead-letters on its own, without a read', async () => {

@@ -23,14 +23,14 @@ import { planClaim } from './group_claim.ts';
 import type { PendingEntry } from './pending_list.ts';
 import { EventKind, type StreamEvent } from './stream_events.ts';
 import type { StreamHandle } from './stream_handle.ts';
-import { checkStreamId, type StreamId } from './stream_id.ts';
+import { checkStreamId, compareRecordToId, type StreamId } from './stream_id.ts';
 import {
   checkConsumerName, checkGroupName, checkNamespace, checkStreamName,
 } from './stream_names.ts';
 import { fetchPending, toStreamRecord, undelivered } from './stream_reads.ts';
 import type {
-  ClaimOptions, ClaimResult, GroupInfo, GroupOptions, GroupReadOptions, GroupRecord,
-  PendingInfo,
+  ClaimOptions, ClaimResult, DeadLetterPage, GroupInfo, GroupOptions, GroupReadOptions,
+  GroupRecord, PendingInfo,
 } from './stream_types.ts';
 import { oldestAtOrAfter } from './trim_planner.ts';
 
@@ -243,7 +243,7 @@ export class StreamGroups {
     // Entries that became due at max_deliver leave before the scan (not as its `next`).
     const due = state.promote(nowMs);
     if (due.length > 0) {
-      void this.emit(handle, state, [{ kind: EventKind.deadLetter, group: state.name,
+      void this.emit(handle, state, [{ kind: EventKind.deadLetter, group: state.name, nowMs,
         sequences: due }]).catch(() => undefined); // the claim's own events carry failures
     }
     const { picked, dead, next } = planClaim(state, consumerName, minIdleMs, start, count,
@@ -262,7 +262,7 @@ export class StreamGroups {
       out.push({ ...toStreamRecord(handle.name, record), deliveryCount: entry.deliveryCount + 1 });
     });
     const events: StreamEvent[] = [];
-    if (dead.length > 0) events.push({ kind: EventKind.deadLetter, group: state.name,
+    if (dead.length > 0) events.push({ kind: EventKind.deadLetter, group: state.name, nowMs,
       sequences: dead });
     if (dropped.length > 0) events.push({ kind: EventKind.drop, group: state.name,
       sequences: dropped.map((entry) => entry.sequence) });
@@ -272,6 +272,53 @@ export class StreamGroups {
     if (events.length > 0) await this.emit(handle, state, events);
     if (claimed.length === 0) state.applySeen(consumerName, nowMs);
     return { records: out, next };
+  }
+
+  /**
+   * The group's dead letters from `start` on (ascending; default 100, at most 1 000): records
+   * delivered max_deliver times without an ack. They stay until deleted or trimmed.
+   */
+  async deadLetters(
+    namespace: string,
+    stream: string,
+    group: string,
+    options: { start?: StreamId; limit?: number } = {},
+  ): Promise<DeadLetterPage> {
+    const { handle, state } = this.require(namespace, stream, group);
+    const start = options.start === undefined ? NO_ENTRY : checkStreamId(options.start, 'start');
+    const limit = Math.min(groupPendingListMax,
+      checkIntOr(options.limit, 'limit', 0, Number.MAX_SAFE_INTEGER, 0) || 100);
+    await handle.journal.settled();
+    const list = state.deadLetters;
+    let index = start.timestampMs === 0 ? state.deadLetterIndex(start.sequence)
+      : list.findIndex((dead) => compareRecordToId(dead.timestampMs, dead.sequence, start) >= 0);
+    if (index < 0) index = list.length;
+    const entries = list.slice(index, index + limit).map((dead) => ({
+      id: { timestampMs: dead.timestampMs, sequence: dead.sequence }, partition: dead.partition,
+      consumer: dead.consumer, deliveryCount: dead.deliveryCount,
+      deadLetteredMs: dead.deadLetteredMs,
+    }));
+    const after = list[index + limit];
+    const next = after === undefined ? null
+      : { timestampMs: after.timestampMs, sequence: after.sequence };
+    return { entries, next };
+  }
+
+  /** Forgets dead letters (matched by sequence); the dead-letter counter stays. */
+  async deleteDeadLetters(
+    namespace: string,
+    stream: string,
+    group: string,
+    sequences: readonly number[],
+  ): Promise<number> {
+    const { handle, state } = this.require(namespace, stream, group);
+    checkSequenceList(sequences);
+    const present = [...new Set(sequences)].filter((sequence) =>
+      state.deadLetters[state.deadLetterIndex(sequence)]?.sequence === sequence);
+    if (present.length === 0) return 0;
+    await this.emit(handle, state, [{ kind: EventKind.deadLetterDelete, group: state.name,
+      sequences: present }]);
+    return present.length;
   }
 
   /** Updates ack timeout and/or max deliver of an existing group. */
@@ -442,11 +489,12 @@ export class StreamGroups {
   // The expiry timer found due entries: dead-letter those at max_deliver, serve readers.
   private expired(handle: StreamHandle, group: ConsumerGroup): void {
     if (handle.failure !== null) return;
-    const dead = group.promote(this.context.clock.nowMs());
+    const nowMs = this.context.clock.nowMs();
+    const dead = group.promote(nowMs);
     try {
       if (dead.length > 0) {
-        handle.journal.emit([{ kind: EventKind.deadLetter, group: group.name, sequences: dead }])
-          .catch((error: unknown) => handle.fail(error));
+        handle.journal.emit([{ kind: EventKind.deadLetter, group: group.name, nowMs,
+          sequences: dead }]).catch((error: unknown) => handle.fail(error));
       }
     } catch (error) {
       handle.fail(error); // runs on a timer: there is no caller to throw to
@@ -495,17 +543,21 @@ function checkGroupOptions(options: GroupOptions): void {
 }
 
 // The distinct sequences of `sequences` that are pending.
-function pendingOf(group: ConsumerGroup, sequences: readonly number[]): number[] {
+function checkSequenceList(sequences: readonly number[]): void {
   if (!Array.isArray(sequences)) throw new TypeError('sequences must be an array');
   if (sequences.length > streamIdListMax) {
     throw new RangeError(`${sequences.length} ids; the limit is ${streamIdListMax}`);
   }
+  for (const sequence of sequences) checkInt(sequence, 'sequence', 0, Number.MAX_SAFE_INTEGER);
+}
+
+function pendingOf(group: ConsumerGroup, sequences: readonly number[]): number[] {
+  checkSequenceList(sequences);
   const present: number[] = [];
   // Ids usually come ascending (as delivered): duplicates need a set only otherwise.
   let seen: Set<number> | null = null;
   let previous = -1;
   for (const sequence of sequences) {
-    checkInt(sequence, 'sequence', 0, Number.MAX_SAFE_INTEGER);
     if (seen === null && sequence <= previous) seen = new Set(present);
     previous = sequence;
     if (seen !== null) {

@@ -219,7 +219,7 @@ function applyGroupEvent(group: ConsumerGroup, event: StreamEvent): void {
         event.fresh);
     case EventKind.ack:
       group.applySeen(event.consumer, event.nowMs);
-      group.applyRemove(event.sequences, false);
+      group.applyRemove(event.sequences);
       return;
     case EventKind.nack:
       group.applySeen(event.consumer, event.nowMs);
@@ -228,9 +228,12 @@ function applyGroupEvent(group: ConsumerGroup, event: StreamEvent): void {
       group.applySeen(event.consumer, event.nowMs);
       return group.applyTouch(event.sequences, event.nowMs, event.durationMs);
     case EventKind.deadLetter:
+      return group.applyDeadLetter(event.sequences, event.nowMs);
     case EventKind.drop:
-      group.applyRemove(event.sequences, event.kind === EventKind.deadLetter);
+      group.applyRemove(event.sequences);
       return;
+    case EventKind.deadLetterDelete:
+      return group.applyDeadLetterDelete(event.sequences);
     default:
       assert(false, `event kind ${event.kind} is not a group event`);
   }

@@ -177,6 +177,9 @@ async function compareState(
       [actual.cursor.sequence, actual.pending, actual.deadLettered, actual.lag,
         actual.consumers.map((c) => [c.name, c.pending]).sort()],
       [group.cursor, group.pel.length, group.deadLettered, model.lag('s', name), consumers]);
+    const dead = await store.groups.deadLetters('', 's', name, { limit: 1000 });
+    check(`dead letters ${name} at ${where}`, dead.entries.map((d) => d.id.sequence),
+      group.deadLetters);
     const pending = await store.groups.pending('', 's', name);
     if (process.env['STREAM_MODEL_TRACE'] === '1') {
       console.log(name, JSON.stringify(pending.map((p) => [p.id.sequence, p.consumer,

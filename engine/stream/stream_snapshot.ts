@@ -5,9 +5,11 @@
 //
 //   snapshot := version:u8 reservedSequence reservedTimestampMs trimSequence count group*
 //   group    := name ackTimeoutMs maxDeliver cursorSequence cursorTimestampMs deadLettered
-//               count name*   count (nameIndex lastSeenMs)*   count entry*
+//               count name*   count (nameIndex lastSeenMs)*   count entry*   count dead*
 //   entry    := sequenceDelta timestampDelta:zigzag partition offset nameIndex deliveryCount
 //               lastDeliveryMs dueDelta:zigzag flags:u8          (numbers are varints)
+//   dead     := sequenceDelta timestampDelta:zigzag partition offset nameIndex deliveryCount
+//               deadLetteredMs
 
 import { assert } from '../assert.ts';
 import { ByteWriter, readShortString, readU8, readVarint } from '../codec/byte_writer.ts';
@@ -52,6 +54,7 @@ function encodeGroup(out: ByteWriter, group: ConsumerGroup): void {
   };
   for (const consumer of group.consumers.keys()) nameOf(consumer);
   for (const entry of group.pel.values()) nameOf(entry.consumer);
+  for (const dead of group.deadLetters) nameOf(dead.consumer);
   out.varint(names.size);
   for (const name of names.keys()) out.shortString(name);
   out.varint(group.consumers.size);
@@ -69,6 +72,16 @@ function encodeGroup(out: ByteWriter, group: ConsumerGroup): void {
       .u8(entry.released ? FLAG_RELEASED : 0);
     sequence = entry.sequence;
     timestampMs = entry.timestampMs;
+  }
+  out.varint(group.deadLetters.length);
+  sequence = 0;
+  timestampMs = 0;
+  for (const dead of group.deadLetters) {
+    out.varint(dead.sequence - sequence).varint(zigzagEncode(dead.timestampMs - timestampMs))
+      .varint(dead.partition).varint(dead.offset).varint(nameOf(dead.consumer))
+      .varint(dead.deliveryCount).varint(dead.deadLetteredMs);
+    sequence = dead.sequence;
+    timestampMs = dead.timestampMs;
   }
 }
 
@@ -128,6 +141,16 @@ function decodeGroup(cursor: Cursor): ConsumerGroup {
     entry.released = flags === FLAG_RELEASED;
     if (sequence > group.cursorSequence) throw new RangeError('pending entry past the cursor');
     group.restoreEntry(entry);
+  }
+  sequence = 0;
+  timestampMs = 0;
+  for (let count = v(); count > 0; count--) {
+    const delta = v();
+    if (delta === 0) throw new RangeError('dead letters must ascend');
+    sequence += delta;
+    timestampMs += zigzagDecode(v());
+    group.restoreDeadLetter({ sequence, timestampMs, partition: v(), offset: v(),
+      consumer: name(), deliveryCount: v(), deadLetteredMs: v() });
   }
   return group;
 }

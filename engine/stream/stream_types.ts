@@ -220,3 +220,19 @@ export interface GroupInfo {
   /** Age of the oldest pending record (now - its timestamp), 0 when none. */
   oldestPendingAgeMs: number;
 }
+
+/** A dead-lettered record of a group (it stays in the stream until trimmed). */
+export interface DeadLetterInfo {
+  id: StreamId;
+  partition: number;
+  /** The consumer it was last delivered to. */
+  consumer: string;
+  deliveryCount: number;
+  deadLetteredMs: number;
+}
+
+export interface DeadLetterPage {
+  entries: DeadLetterInfo[];
+  /** Where the next page starts, or null when this one reached the end. */
+  next: StreamId | null;
+}

@@ -27,6 +27,8 @@ export interface ModelGroup {
   consumers: Set<string>;
   pel: ModelEntry[];
   deadLettered: number;
+  /** Dead-lettered sequences still in the stream, ascending. */
+  deadLetters: number[];
 }
 
 export interface ModelStream {
@@ -115,6 +117,7 @@ export class StreamModel {
       const threshold = kept[0]?.sequence ?? stream.nextSequence;
       for (const group of stream.groups.values()) {
         group.pel = group.pel.filter((entry) => entry.sequence >= threshold);
+        group.deadLetters = group.deadLetters.filter((sequence) => sequence >= threshold);
       }
     }
     return { removed: removed.length, firstSequence: kept[0]?.sequence ?? 0 };
@@ -125,7 +128,7 @@ export class StreamModel {
     let state = stream.groups.get(group);
     if (state === undefined && create) {
       state = { ackTimeoutMs: 30_000, maxDeliver: 10, cursor: 0, consumers: new Set(), pel: [],
-        deadLettered: 0 };
+        deadLettered: 0, deadLetters: [] };
       stream.groups.set(group, state);
     }
     return state;
@@ -222,8 +225,7 @@ export class StreamModel {
       if (atMax(group, entry)) dead.push(entry);
       else picked.push(entry);
     }
-    group.pel = group.pel.filter((entry) => !dead.includes(entry));
-    group.deadLettered += dead.length;
+    buryEntries(group, dead);
     if (picked.length > 0) group.consumers.add(consumer);
     const records = picked.map((entry) => ({
       record: stream.records.find((r) => r.sequence === entry.sequence)!,
@@ -244,9 +246,14 @@ export class StreamModel {
 // A read or claim of a group promotes its due entries at once, dead-lettering those at
 // max_deliver; other groups do so when the store's expiry timer fires.
 function expireGroup(group: ModelGroup, nowMs: number): void {
-  const dead = group.pel.filter((entry) => entry.dueMs <= nowMs && atMax(group, entry));
+  buryEntries(group, group.pel.filter((entry) => entry.dueMs <= nowMs && atMax(group, entry)));
+}
+
+function buryEntries(group: ModelGroup, dead: ModelEntry[]): void {
   group.pel = group.pel.filter((entry) => !dead.includes(entry));
   group.deadLettered += dead.length;
+  group.deadLetters.push(...dead.map((entry) => entry.sequence));
+  group.deadLetters.sort((a, b) => a - b);
 }
 
 function atMax(group: ModelGroup, entry: ModelEntry): boolean {
