@@ -28,12 +28,17 @@ export class GroupWaiters {
   private readonly patterns = new Map<string, GroupWaiter[]>();
 
   add(waiter: GroupWaiter): void {
-    const registry = waiter.pattern ? this.patterns : this.concrete;
-    const key = waiter.pattern ? waiter.namespace
-      : groupKey(waiter.namespace, waiter.stream, waiter.group);
+    if (waiter.parked.done) return;
+    const { registry, key } = this.place(waiter);
     const list = registry.get(key) ?? [];
     list.push(waiter);
     registry.set(key, list);
+  }
+
+  /** Drops finished waiters where `waiter` was registered (after its timeout or abort). */
+  drop(waiter: Omit<GroupWaiter, 'parked'>): void {
+    const { registry, key } = this.place(waiter);
+    prune(registry, key);
   }
 
   /** Waiters that could take from `handle`'s group `name`, in park order. */
@@ -86,6 +91,12 @@ export class GroupWaiters {
       for (const list of registry.values()) for (const waiter of list) waiter.parked.expire();
       registry.clear();
     }
+  }
+  // Where a waiter is registered: by namespace (patterns) or by stream and group.
+  private place(waiter: Omit<GroupWaiter, 'parked'>) {
+    return waiter.pattern
+      ? { registry: this.patterns, key: waiter.namespace }
+      : { registry: this.concrete, key: groupKey(waiter.namespace, waiter.stream, waiter.group) };
   }
 }
 

@@ -16,11 +16,23 @@ export class Parked<T> {
   private readonly timeoutValue: T;
   private timer: Timer | null = null;
   private signal: AbortSignal | undefined;
-  private readonly abort = (): void => this.finish(this.timeoutValue);
+  private readonly onGone: () => void;
+  private readonly abort = (): void => {
+    this.finish(this.timeoutValue);
+    this.onGone();
+  };
 
-  constructor(clock: Clock, blockMs: number, signal: AbortSignal | undefined, timeoutValue: T) {
+  /** @param onGone called after a timeout or abort (the owner drops the waiter). */
+  constructor(
+    clock: Clock,
+    blockMs: number,
+    signal: AbortSignal | undefined,
+    timeoutValue: T,
+    onGone: () => void = () => undefined,
+  ) {
     assert(blockMs > 0, 'only a positive block parks');
     this.timeoutValue = timeoutValue;
+    this.onGone = onGone;
     this.promise = new Promise<T>((resolve) => {
       this.resolvePromise = resolve;
     });

@@ -385,3 +385,22 @@ test('checkpoints bound what recovery replays, however long the history', async 
   await reopened.close();
   await store.close();
 });
+
+test('timed-out and aborted reads leave nothing parked behind', async () => {
+  const { store, groups, clock } = await setup(0);
+  for (let i = 0; i < 50; i++) {
+    const plain = store.read('', `quiet-${i}`, { blockMs: 100 });
+    const grouped = groups.read('', 's', 'g', 'c', { blockMs: 100 });
+    clock.advance(100);
+    assert.deepEqual([await plain, await grouped], [[], []]);
+  }
+  const controller = new AbortController();
+  controller.abort();
+  assert.deepEqual(await groups.read('', 's', 'g', 'c', { blockMs: 100,
+    signal: controller.signal }), []);
+  const internals = store as unknown as { readers: Map<string, unknown> };
+  const waiters = groups as unknown as { parked: { concrete: Map<string, unknown> } };
+  assert.equal(internals.readers.size, 0);
+  assert.equal(waiters.parked.concrete.size, 0);
+  await store.close();
+});

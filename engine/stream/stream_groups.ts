@@ -150,7 +150,8 @@ export class StreamGroups {
       await result?.durable;
       return [];
     }
-    const parked = new Parked<GroupRecord[]>(this.context.clock, blockMs, options.signal, []);
+    const parked = new Parked<GroupRecord[]>(this.context.clock, blockMs, options.signal, [],
+      () => this.parked.drop(waiter));
     this.parked.add({ ...waiter, parked });
     return parked.promise;
   }

@@ -286,11 +286,20 @@ export class StreamStore {
       }
     }
     if (blockMs === 0 || this.closed) return [];
-    const parked = new Parked<StreamRecord[]>(this.context.clock, blockMs, options.signal, []);
+    const parked = new Parked<StreamRecord[]>(this.context.clock, blockMs, options.signal, [],
+      () => this.pruneReaders(key));
+    if (parked.done) return parked.promise; // aborted already
     const waiters = this.readers.get(key) ?? [];
     waiters.push({ parked, plan });
     this.readers.set(key, waiters);
     return parked.promise;
+  }
+
+  // Drops finished waiters of `key` (a timed-out read on a quiet stream is never woken).
+  private pruneReaders(key: string): void {
+    const waiters = this.readers.get(key)?.filter((waiter) => !waiter.parked.done) ?? [];
+    if (waiters.length > 0) this.readers.set(key, waiters);
+    else this.readers.delete(key);
   }
 
   /**
@@ -411,7 +420,14 @@ export class StreamStore {
       try {
         const entry = await this.catalog.create(namespace, name, settings,
           this.context.clock.nowMs());
-        const handle = await StreamHandle.open(this.context, entry);
+        let handle: StreamHandle;
+        try {
+          handle = await StreamHandle.open(this.context, entry);
+        } catch (error) {
+          // Leave no catalog entry without a stream behind (a later create starts afresh).
+          await this.catalog.remove(entry).catch(() => undefined);
+          throw error;
+        }
         this.handles.set(key, handle);
         this.groups.adopt(handle);
         return handle;
