@@ -30,8 +30,6 @@ export interface DeadLetter {
 export interface Consumer {
   name: string;
   lastSeenMs: number;
-  /** PEL entries whose consumer is this one. */
-  pending: number;
 }
 
 export class ConsumerGroup {
@@ -43,6 +41,8 @@ export class ConsumerGroup {
   cursorTimestampMs: number;
   deadLettered = 0;
   readonly consumers = new Map<string, Consumer>();
+  /** PEL entries per consumer name, registered or not (a consumer that left keeps its name). */
+  private readonly held = new Map<string, number>();
   readonly pel = new PendingList();
   /** Dead-lettered records still in the stream, by sequence (trims remove them). */
   readonly deadLetters: DeadLetter[] = [];
@@ -122,7 +122,7 @@ export class ConsumerGroup {
       const entry = new PendingEntry(record.sequence, record.timestampMs, record.partition,
         record.offset, consumer, 1, nowMs, nowMs + this.ackTimeoutMs);
       this.pel.append(entry);
-      holder.pending += 1;
+      this.count(entry.consumer, 1);
       this.due.push(entry);
     }
   }
@@ -213,17 +213,21 @@ export class ConsumerGroup {
     if (known !== undefined) known.lastSeenMs = Math.max(known.lastSeenMs, nowMs);
   }
 
+  /** PEL entries last delivered to `consumer`. */
+  pendingOf(consumer: string): number {
+    return this.held.get(consumer) ?? 0;
+  }
+
   /** Adds a consumer as a snapshot recorded it. */
   restoreConsumer(name: string, lastSeenMs: number): void {
     assert(!this.consumers.has(name) && this.pel.size === 0, 'consumers restore first');
-    this.consumers.set(name, { name, lastSeenMs, pending: 0 });
+    this.consumers.set(name, { name, lastSeenMs });
   }
 
   /** Adds a pending entry as a snapshot recorded it (ascending sequences). */
   restoreEntry(entry: PendingEntry): void {
     this.pel.append(entry);
-    const owner = this.consumers.get(entry.consumer);
-    if (owner !== undefined) owner.pending += 1;
+    this.count(entry.consumer, 1);
     this.due.push(entry);
   }
 
@@ -294,10 +298,10 @@ export class ConsumerGroup {
     for (const entry of [...this.due.values(), ...this.ready.values()]) {
       assert(entry.live, `heaps hold only pending entries (${entry.sequence})`);
     }
-    for (const consumer of this.consumers.values()) {
-      assert(consumer.pending === (counts.get(consumer.name) ?? 0),
-        `consumer ${consumer.name} counts ${consumer.pending} pending`);
+    for (const [name, count] of counts) {
+      assert(this.pendingOf(name) === count, `consumer ${name} counts ${this.pendingOf(name)}`);
     }
+    assert([...this.held.values()].every((count) => count > 0), 'no empty counters are kept');
   }
 
   // ---- helpers ----
@@ -305,10 +309,7 @@ export class ConsumerGroup {
   private consumer(name: string, nowMs: number): Consumer {
     let consumer = this.consumers.get(name);
     if (consumer === undefined) {
-      // A consumer that left and comes back still holds the (released) entries in its name.
-      let pending = 0;
-      for (const entry of this.pel.values()) if (entry.consumer === name) pending += 1;
-      consumer = { name, lastSeenMs: nowMs, pending };
+      consumer = { name, lastSeenMs: nowMs };
       this.consumers.set(name, consumer);
     }
     consumer.lastSeenMs = Math.max(consumer.lastSeenMs, nowMs);
@@ -317,9 +318,9 @@ export class ConsumerGroup {
 
   private assign(entry: PendingEntry, holder: Consumer, nowMs: number): void {
     if (entry.consumer !== holder.name) {
-      this.uncount(entry);
+      this.count(entry.consumer, -1);
       entry.consumer = holder.name;
-      holder.pending += 1;
+      this.count(entry.consumer, 1);
     }
     entry.deliveryCount += 1;
     entry.lastDeliveryMs = nowMs;
@@ -353,8 +354,14 @@ export class ConsumerGroup {
   }
 
   private uncount(entry: PendingEntry): void {
-    const owner = this.consumers.get(entry.consumer);
-    if (owner !== undefined) owner.pending -= 1;
+    this.count(entry.consumer, -1);
+  }
+
+  private count(consumer: string, delta: number): void {
+    const count = (this.held.get(consumer) ?? 0) + delta;
+    assert(count >= 0, 'pending counts stay non-negative');
+    if (count === 0) this.held.delete(consumer);
+    else this.held.set(consumer, count);
   }
 
   private atMaxDeliver(entry: PendingEntry): boolean {

@@ -93,7 +93,8 @@ export function inspectStream(
       deadLettered: group.deadLettered, ackTimeoutMs: group.ackTimeoutMs,
       maxDeliver: group.maxDeliver, lag: lagRecords.get(group.name)! + group.pel.size,
       consumers: [...group.consumers.values()].map((consumer) => ({
-        name: consumer.name, pending: consumer.pending, lastSeenMs: consumer.lastSeenMs })),
+        name: consumer.name, pending: group.pendingOf(consumer.name),
+        lastSeenMs: consumer.lastSeenMs })),
     })),
   };
 }

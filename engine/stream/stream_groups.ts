@@ -350,7 +350,7 @@ export class StreamGroups {
       ackTimeoutMs: state.ackTimeoutMs,
       maxDeliver: state.maxDeliver,
       consumers: [...state.consumers.values()].map((consumer) => ({
-        name: consumer.name, pending: consumer.pending,
+        name: consumer.name, pending: state.pendingOf(consumer.name),
         idleMs: Math.max(0, nowMs - consumer.lastSeenMs),
       })),
       lag: undelivered(handle, state) + state.pel.size,
