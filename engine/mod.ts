@@ -31,3 +31,12 @@ export type { RecoveryReport } from './log/recovery.ts';
 export type { RetentionPolicy } from './log/retention.ts';
 export { inspectSegment, inspectLog } from './log/inspect.ts';
 export type { SegmentInspection, BatchInspection, LogInspection } from './log/inspect.ts';
+
+// ---- primitives: work queues ----
+export { QueueStore } from './queue/queue_store.ts';
+export type { QueueConfig } from './queue/queue.ts';
+export type {
+  QueueSettings, QueueStoreOptions, EnqueueOptions, DequeueOptions, SeqListOptions,
+  NackOptions, TouchOptions, QueueMessage, QueueStats, DlqListOptions, DlqPage,
+  QueueListOptions, QueueListEntry, QueueListPage,
+} from './queue/queue_types.ts';

@@ -1,0 +1,86 @@
+// The dedup window of one queue (wire spec §7.3.3): a dedup key first used at time T maps to
+// the seq it got until T + window; an enqueue with that key inside the window stores nothing
+// and answers that seq, whatever became of the message. Entries expire in the order they
+// were added (a FIFO beside the map), so pruning costs O(expired), never a scan. The owner
+// bounds the size (a dedup enqueue past the bound is refused, not silently forgotten).
+
+import { assert } from '../assert.ts';
+
+/** One remembered key. `key` is the dedup key's bytes as a latin1 string (1:1). */
+export interface DedupEntry {
+  readonly key: string;
+  readonly seq: number;
+  readonly firstMs: number;
+}
+
+export class DedupIndex {
+  private readonly byKey = new Map<string, DedupEntry>();
+  private order: DedupEntry[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /** The seq that first used `key`, if that was less than `windowMs` before `nowMs`. */
+  find(key: string, nowMs: number, windowMs: number): number | undefined {
+    const entry = this.byKey.get(key);
+    if (entry === undefined || nowMs - entry.firstMs >= windowMs) return undefined;
+    return entry.seq;
+  }
+
+  /** Remembers `key` for `seq` from `firstMs` (replacing an expired entry of the same key). */
+  add(key: string, seq: number, firstMs: number): void {
+    const last = this.order.at(-1);
+    assert(last === undefined || this.head === this.order.length || last.firstMs <= firstMs,
+      'dedup entries are added in time order');
+    const entry: DedupEntry = { key, seq, firstMs };
+    this.byKey.set(key, entry);
+    this.order.push(entry);
+  }
+
+  /** Forgets every entry whose window ended at or before `nowMs`. */
+  prune(nowMs: number, windowMs: number): void {
+    while (this.head < this.order.length) {
+      const entry = this.order[this.head]!;
+      if (nowMs - entry.firstMs < windowMs) break;
+      // A key re-used after expiry has a newer entry in the map: keep that one.
+      if (this.byKey.get(entry.key) === entry) this.byKey.delete(entry.key);
+      this.head += 1;
+    }
+    if (this.head === this.order.length) {
+      this.order = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Live entries, oldest first (for snapshots). */
+  entries(): DedupEntry[] {
+    return this.order.slice(this.head).filter((entry) => this.byKey.get(entry.key) === entry);
+  }
+
+  clear(): void {
+    this.byKey.clear();
+    this.order = [];
+    this.head = 0;
+  }
+}
+
+/** The map key of a dedup key: its bytes as latin1 characters (one per byte, reversible). */
+export function dedupMapKey(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 4096) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  }
+  return text;
+}
+
+/** Inverse of dedupMapKey. */
+export function dedupKeyBytes(key: string): Uint8Array {
+  const bytes = new Uint8Array(key.length);
+  for (let i = 0; i < key.length; i++) bytes[i] = key.charCodeAt(i);
+  return bytes;
+}
