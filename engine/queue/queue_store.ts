@@ -313,6 +313,11 @@ export class QueueStore {
     }
   }
 
+  /** Checks every queue's state against its indexes (tests, INVARIANTS=1). */
+  checkInvariants(): void {
+    for (const slot of this.slots.values()) slot.queue?.state.checkInvariants();
+  }
+
   /** Parked dequeues over the store (for tests and metrics). */
   get parkedCount(): number {
     return this.parked.parked;
