@@ -168,7 +168,6 @@ export class Queue implements DeadlineTarget {
     });
     const durable = this.append(events, data);
     if (reserving) this.syncReservation(state.reservedSeq);
-    this.evictWhenDurable(durable, first, last);
     this.afterChange();
     const seqs = Array.from({ length: payloads.length }, (_, i) => first + i);
     const reservation = this.reservationWait(last);
@@ -460,27 +459,29 @@ export class Queue implements DeadlineTarget {
   }
 
   // Appends events (one batch), applies them, and tracks their durability. Throws, having
-  // changed nothing, when the journal is failed or closed.
+  // changed nothing, when the journal is failed or closed. Payloads (enqueue, relocate) are
+  // cached at first; over the budget they are dropped again once durable (then readable).
   private append(events: QueueEvent[], data?: ReadonlyArray<Uint8Array | null>): Promise<void> {
     assert(events.length > 0, 'append at least one event');
     const records = events.map((event, i) => encodeEvent(event, data?.[i] ?? undefined));
     const result = this.journal.log.appendNow(records);
-    const budget = this.context.budget;
     let bytes = 0;
+    let carried: number[] | null = null;
     events.forEach((event, i) => {
       const payload = data?.[i] ?? null;
       const length = payload?.length ?? 0;
       bytes += 16 + length;
-      // New payloads are always cached (evictWhenDurable trims); relocated ones if room.
-      const cache = payload !== null && (event.kind === EventKind.enqueue ||
-        budget.bytes + length <= budget.limitBytes);
-      this.state.apply(event, cache ? payload.slice() : null, length, result.baseOffset + i);
+      this.state.apply(event, payload === null ? null : payload.slice(), length,
+        result.baseOffset + i);
+      if (payload !== null && (event.kind === EventKind.enqueue ||
+        event.kind === EventKind.relocate)) (carried ??= []).push(event.seq);
     });
     const durable = result.durable;
     this.pending = durable;
     durable.then(() => {
       if (this.pending === durable) this.pending = null;
     }, (error: unknown) => this.fail(error));
+    if (carried !== null) this.evictWhenDurable(durable, carried);
     this.bytesSinceCheckpoint += bytes;
     this.maybeCheckpoint();
     return durable;
@@ -513,14 +514,19 @@ export class Queue implements DeadlineTarget {
     return this.reservationSync;
   }
 
-  // Over the cache budget, a batch's payloads are dropped once durable (then readable).
-  private evictWhenDurable(durable: Promise<void>, first: number, last: number): void {
+  // Over the cache budget, the payloads just appended are dropped once their records are
+  // readable (a message relocated again meanwhile keeps its newer, unreadable one).
+  private evictWhenDurable(durable: Promise<void>, seqs: readonly number[]): void {
     const budget = this.context.budget;
     if (budget.bytes <= budget.limitBytes) return;
     durable.then(() => {
-      for (let seq = first; seq <= last && budget.bytes > budget.limitBytes; seq++) {
+      const readable = this.journal.log.readableOffset;
+      for (const seq of seqs) {
+        if (budget.bytes <= budget.limitBytes) return;
         const message = this.state.find(seq);
-        if (message !== undefined) this.state.dropPayload(message);
+        if (message !== undefined && message.payloadOffset < readable) {
+          this.state.dropPayload(message);
+        }
       }
     }, () => undefined);
   }

@@ -318,6 +318,8 @@ export class QueueState {
       message.payload = payload;
       this.cache.bytes += payload.length;
     }
+    // Live, the payload must stay readable until the relocation is durable.
+    assert(!this.indexing || message.payload !== null, 'a relocated payload is cached');
   }
 
   private remove(message: Message): void {
