@@ -40,3 +40,5 @@ export type {
   NackOptions, TouchOptions, QueueMessage, QueueStats, DlqListOptions, DlqPage,
   QueueListOptions, QueueListEntry, QueueListPage,
 } from './queue/queue_types.ts';
+export { inspectQueue } from './queue/inspect_queue.ts';
+export type { QueueInspection, InspectedDeadMessage } from './queue/inspect_queue.ts';

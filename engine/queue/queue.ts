@@ -103,16 +103,7 @@ export class Queue implements DeadlineTarget {
     config: QueueConfig,
     context: QueueContext,
   ): Promise<Queue> {
-    const state = new QueueState(context.budget);
-    state.indexing = false;
-    const journal = await Journal.open(journalOptions, {
-      restore: (snapshot) => state.restore(decodeQueueSnapshot(snapshot)),
-      apply: (record) => replayRecord(state, record, context.budget, journalOptions.dir),
-    });
-    state.rebuildIndexes();
-    // Numbers handed out before a crash may be lost with the tail; the reservation is not.
-    state.nextSeq = Math.max(state.nextSeq, state.reservedSeq + 1);
-    state.checkInvariants();
+    const { journal, state } = await recoverQueueState(journalOptions, context.budget);
     const queue = new Queue(entry, journal, state, waiters, config, context);
     queue.lastNowMs = journal.log.lastTimestamp;
     queue.tick();
@@ -584,6 +575,30 @@ export class Queue implements DeadlineTarget {
   }
 }
 
+/**
+ * Opens a queue's journal and rebuilds its state: the checkpoint's snapshot, then every
+ * event after it; indexes are built once at the end. Used by Queue.open and the inspector.
+ */
+export async function recoverQueueState(options: JournalOptions, budget: PayloadBudget) {
+  const state = new QueueState(budget);
+  state.indexing = false;
+  const journal = await Journal.open(options, {
+    restore: (snapshot) => {
+      try {
+        state.restore(decodeQueueSnapshot(snapshot));
+      } catch (error) {
+        throw replayError(options.dir, -1, error);
+      }
+    },
+    apply: (record) => replayRecord(state, record, budget, options.dir),
+  });
+  state.rebuildIndexes();
+  // Numbers handed out before a crash may be lost with the tail; the reservation is not.
+  state.nextSeq = Math.max(state.nextSeq, state.reservedSeq + 1);
+  state.checkInvariants();
+  return { journal, state };
+}
+
 function replayRecord(state: QueueState, record: LogRecord, budget: PayloadBudget,
   dir: string): void {
   let event: QueueEvent;
@@ -602,8 +617,9 @@ function replayRecord(state: QueueState, record: LogRecord, budget: PayloadBudge
 
 function replayError(dir: string, offset: number, error: unknown): CorruptionError {
   const reason = error instanceof Error ? error.message : String(error);
-  return new CorruptionError(joinPath(dir, 'log'), 0,
-    `Cannot replay queue event at journal offset ${offset}: ${reason}`, { cause: error });
+  const where = offset < 0 ? 'the checkpoint snapshot' : `the event at journal offset ${offset}`;
+  return new CorruptionError(joinPath(dir, offset < 0 ? 'CHECKPOINT' : 'log'), 0,
+    `Cannot replay ${where}: ${reason}`, { cause: error });
 }
 
 function seqOf(message: Message): number {
