@@ -456,14 +456,14 @@ export class Queue implements DeadlineTarget {
     assert(events.length > 0, 'append at least one event');
     const records = events.map((event, i) => encodeEvent(event, data?.[i] ?? undefined));
     const result = this.journal.log.appendNow(records);
+    const copies = data === undefined ? undefined : copyPayloads(data);
     let bytes = 0;
     let carried: number[] | null = null;
     events.forEach((event, i) => {
       const payload = data?.[i] ?? null;
       const length = payload?.length ?? 0;
       bytes += 16 + length;
-      this.state.apply(event, payload === null ? null : payload.slice(), length,
-        result.baseOffset + i);
+      this.state.apply(event, copies?.[i] ?? null, length, result.baseOffset + i);
       if (payload !== null && (event.kind === EventKind.enqueue ||
         event.kind === EventKind.relocate)) (carried ??= []).push(event.seq);
     });
@@ -620,6 +620,21 @@ function replayError(dir: string, offset: number, error: unknown): CorruptionErr
   const where = offset < 0 ? 'the checkpoint snapshot' : `the event at journal offset ${offset}`;
   return new CorruptionError(joinPath(dir, offset < 0 ? 'CHECKPOINT' : 'log'), 0,
     `Cannot replay ${where}: ${reason}`, { cause: error });
+}
+
+// Copies a batch's payloads into one buffer (one allocation, not one per message); each
+// copy is a view of it. NB: the buffer lives until every view is dropped.
+function copyPayloads(data: ReadonlyArray<Uint8Array | null>): Array<Uint8Array | null> {
+  let total = 0;
+  for (const payload of data) total += payload?.length ?? 0;
+  const buffer = new Uint8Array(total);
+  let at = 0;
+  return data.map((payload) => {
+    if (payload === null) return null;
+    buffer.set(payload, at);
+    at += payload.length;
+    return buffer.subarray(at - payload.length, at);
+  });
 }
 
 function seqOf(message: Message): number {

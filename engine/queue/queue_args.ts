@@ -33,6 +33,8 @@ function checkName(value: unknown, what: string, bytesMax: number, emptyOk: bool
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string`);
   if (!emptyOk && value.length === 0) throw new RangeError(`${what} must not be empty`);
   if (value.includes('\u0000')) throw new RangeError(`${what} must not contain NUL`);
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short names need no encoding (hot path).
+  if (value.length * 3 <= bytesMax) return value;
   const bytes = utf8(value).length;
   if (bytes > bytesMax) throw new RangeError(`${what} is ${bytes} bytes; the limit is ${bytesMax}`);
   return value;

@@ -1,7 +1,7 @@
 // When a queue checkpoints, what its journal may drop, and when it compacts: pure policy
 // functions over the queue's facts, used by Queue (docs/design/queues.md, "Space").
 //
-// - A checkpoint is due after max(checkpointEvents, messages held) events (so its cost,
+// - A checkpoint is due after max(checkpointEvents, 2 × messages held) events (so its cost,
 //   O(messages), is amortized to O(1) per event and replay stays bounded by about twice the
 //   messages held), or after 2 segments' worth of appended bytes (so big payloads are
 //   reclaimed promptly).
@@ -29,7 +29,7 @@ export interface CheckpointFacts {
 /** True when the queue should write a checkpoint now. */
 export function checkpointDue(facts: CheckpointFacts): boolean {
   assert(facts.checkpointEvents >= 1, 'checkpoint interval');
-  const events = Math.max(facts.checkpointEvents, facts.messagesHeld);
+  const events = Math.max(facts.checkpointEvents, 2 * facts.messagesHeld);
   return facts.eventsSinceCheckpoint >= events ||
     facts.bytesSinceCheckpoint >= 2 * facts.segmentBytes;
 }

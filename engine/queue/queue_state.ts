@@ -105,7 +105,8 @@ export class QueueState {
   snapshot(): QueueSnapshot {
     return {
       nextSeq: this.nextSeq, reservedSeq: this.reservedSeq, counters: { ...this.counters },
-      messages: [...this.messages.values()].sort((a, b) => a.seq - b.seq),
+      // The map holds messages in insertion order, which is seq order (enqueue, restore).
+      messages: [...this.messages.values()],
       dedup: this.dedup.entries(),
     };
   }
@@ -210,8 +211,7 @@ export class QueueState {
     this.ready.clear();
     this.delayed.clear();
     this.leases.clear();
-    const sorted = [...this.messages.values()].sort((a, b) => a.seq - b.seq);
-    for (const message of sorted) {
+    for (const message of this.messages.values()) {
       if (message.state === MessageState.ready) this.ready.insertFresh(message);
       else if (message.state === MessageState.delayed) this.pushTimed(this.delayed, message);
       else if (message.state === MessageState.leased) this.pushTimed(this.leases, message);
@@ -235,9 +235,11 @@ export class QueueState {
   ): void {
     assert(!this.messages.has(event.seq), `seq ${event.seq} enqueued twice`);
     assert(event.seq >= this.nextSeq, 'seqs only grow');
+    const delayed = event.dueMs > 0;
     const message: Message = {
       seq: event.seq, priority: event.priority, enqueuedAtMs: event.enqueuedAtMs,
-      maxDeliveries: event.maxDeliveries, state: MessageState.removed, attempts: 0,
+      maxDeliveries: event.maxDeliveries,
+      state: delayed ? MessageState.delayed : MessageState.ready, attempts: 0,
       dueMs: event.dueMs, leaseMs: 0, epoch: 0, payloadOffset: offset, payloadBytes,
       payload,
     };
@@ -249,11 +251,11 @@ export class QueueState {
     if (event.dedupKey !== null) {
       this.dedup.add(dedupMapKey(event.dedupKey), event.seq, event.enqueuedAtMs);
     }
-    if (event.dueMs > 0) {
-      this.setState(message, MessageState.delayed);
+    if (delayed) {
+      this.delayedCount += 1;
       if (this.indexing) this.pushTimed(this.delayed, message);
     } else {
-      this.setState(message, MessageState.ready);
+      this.readyCount += 1;
       if (this.indexing) this.ready.insertFresh(message);
     }
   }
