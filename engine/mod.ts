@@ -38,7 +38,7 @@ export type { QueueConfig } from './queue/queue.ts';
 export type {
   QueueSettings, QueueStoreOptions, EnqueueOptions, DequeueOptions, SeqListOptions,
   NackOptions, TouchOptions, QueueMessage, QueueStats, DlqListOptions, DlqPage,
-  QueueListOptions, QueueListEntry, QueueListPage,
+  QueueListOptions, QueueListEntry, QueueListPage, QueueCounters,
 } from './queue/queue_types.ts';
 export { inspectQueue } from './queue/inspect_queue.ts';
 export type { QueueInspection, InspectedDeadMessage } from './queue/inspect_queue.ts';

@@ -5,6 +5,7 @@
 // bounds the size (a dedup enqueue past the bound is refused, not silently forgotten).
 
 import { assert } from '../assert.ts';
+import { Fifo } from '../collections/fifo.ts';
 
 /** One remembered key. `key` is the dedup key's bytes as a latin1 string (1:1). */
 export interface DedupEntry {
@@ -15,8 +16,7 @@ export interface DedupEntry {
 
 export class DedupIndex {
   private readonly byKey = new Map<string, DedupEntry>();
-  private order: DedupEntry[] = [];
-  private head = 0;
+  private readonly order = new Fifo<DedupEntry>();
 
   get size(): number {
     return this.byKey.size;
@@ -31,9 +31,8 @@ export class DedupIndex {
 
   /** Remembers `key` for `seq` from `firstMs` (replacing an expired entry of the same key). */
   add(key: string, seq: number, firstMs: number): void {
-    const last = this.order.at(-1);
-    assert(last === undefined || this.head === this.order.length || last.firstMs <= firstMs,
-      'dedup entries are added in time order');
+    const last = this.order.last();
+    assert(last === undefined || last.firstMs <= firstMs, 'dedup entries come in time order');
     const entry: DedupEntry = { key, seq, firstMs };
     this.byKey.set(key, entry);
     this.order.push(entry);
@@ -41,31 +40,22 @@ export class DedupIndex {
 
   /** Forgets every entry whose window ended at or before `nowMs`. */
   prune(nowMs: number, windowMs: number): void {
-    while (this.head < this.order.length) {
-      const entry = this.order[this.head]!;
+    for (let entry = this.order.peek(); entry !== undefined; entry = this.order.peek()) {
       if (nowMs - entry.firstMs < windowMs) break;
       // A key re-used after expiry has a newer entry in the map: keep that one.
       if (this.byKey.get(entry.key) === entry) this.byKey.delete(entry.key);
-      this.head += 1;
-    }
-    if (this.head === this.order.length) {
-      this.order = [];
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.order.length) {
-      this.order = this.order.slice(this.head);
-      this.head = 0;
+      this.order.shift();
     }
   }
 
   /** Live entries, oldest first (for snapshots). */
   entries(): DedupEntry[] {
-    return this.order.slice(this.head).filter((entry) => this.byKey.get(entry.key) === entry);
+    return this.order.values().filter((entry) => this.byKey.get(entry.key) === entry);
   }
 
   clear(): void {
     this.byKey.clear();
-    this.order = [];
-    this.head = 0;
+    this.order.clear();
   }
 }
 

@@ -6,6 +6,7 @@
 // A served waiter resolves with what it was handed (a promise: the lease must be durable).
 
 import { assert } from '../assert.ts';
+import { Fifo } from '../collections/fifo.ts';
 import type { Clock, Timer } from '../io/clock.ts';
 import type { QueueMessage } from './queue_types.ts';
 
@@ -29,8 +30,7 @@ interface Entry extends DequeueWaiter {
 }
 
 export class DequeueWaiters {
-  private entries: Entry[] = [];
-  private head = 0;
+  private readonly entries = new Fifo<Entry>();
   /** Entries in the list that finished without being served (timeouts, aborts). */
   private finishedListed = 0;
   private readonly clock: Clock;
@@ -43,9 +43,7 @@ export class DequeueWaiters {
 
   /** Waiters still parked. */
   get size(): number {
-    let size = 0;
-    for (let i = this.head; i < this.entries.length; i++) if (!this.entries[i]!.done) size += 1;
-    return size;
+    return this.entries.length - this.finishedListed;
   }
 
   /**
@@ -78,26 +76,19 @@ export class DequeueWaiters {
 
   /** The first waiter still parked (removed from the list), if any. */
   next(): DequeueWaiter | undefined {
-    while (this.head < this.entries.length) {
-      const entry = this.entries[this.head]!;
-      this.head += 1;
+    for (let entry = this.entries.shift(); entry !== undefined; entry = this.entries.shift()) {
       entry.listed = false;
-      if (entry.done) {
-        this.finishedListed -= 1;
-      } else {
-        this.compact();
-        return entry;
-      }
+      if (!entry.done) return entry;
+      this.finishedListed -= 1;
     }
-    this.compact();
+    assert(this.finishedListed === 0, 'finished entries are counted exactly');
     return undefined;
   }
 
   /** Resolves every parked waiter with no messages (namespace deletion, close). */
   dropAll(): void {
-    const entries = this.entries.slice(this.head);
-    this.entries = [];
-    this.head = 0;
+    const entries = this.entries.values();
+    this.entries.clear();
     this.finishedListed = 0;
     for (const entry of entries) {
       entry.listed = false;
@@ -109,22 +100,9 @@ export class DequeueWaiters {
   // once they are most of the list.
   private noteFinishedListed(): void {
     this.finishedListed += 1;
-    const listed = this.entries.length - this.head;
-    if (this.finishedListed >= 32 && this.finishedListed * 2 >= listed) {
-      this.entries = this.entries.slice(this.head).filter((entry) => !entry.done);
-      this.head = 0;
+    if (this.finishedListed >= 32 && this.finishedListed * 2 >= this.entries.length) {
+      this.entries.retain((entry) => !entry.done);
       this.finishedListed = 0;
     }
-  }
-
-  private compact(): void {
-    if (this.head === this.entries.length) {
-      this.entries = [];
-      this.head = 0;
-    } else if (this.head >= 256 && this.head * 2 >= this.entries.length) {
-      this.entries = this.entries.slice(this.head);
-      this.head = 0;
-    }
-    assert(this.finishedListed >= 0, 'finished count');
   }
 }

@@ -13,8 +13,7 @@ import { Catalog } from '../catalog/catalog.ts';
 import { DEFAULT_NAMESPACE } from './queue_args.ts';
 import { MessageState, type Message } from './message.ts';
 import { recoverQueueState } from './queue.ts';
-import type { QueueSettings } from './queue_types.ts';
-import type { QueueCounters } from './queue_snapshot.ts';
+import type { QueueCounters, QueueSettings } from './queue_types.ts';
 
 /** One DLQ message as the inspector lists it. */
 export interface InspectedDeadMessage {

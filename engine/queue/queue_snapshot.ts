@@ -15,21 +15,12 @@ import { readVarint, varintSize, writeVarint, type Cursor } from '../codec/varin
 import { queueDedupKeyBytesMax } from '../limits.ts';
 import { dedupKeyBytes, dedupMapKey, type DedupEntry } from './dedup_index.ts';
 import { MessageState, type Message } from './message.ts';
+import type { QueueCounters } from './queue_types.ts';
 
 // Part of the on-disk format; do not change.
 export const QUEUE_SNAPSHOT_VERSION = 1;
 const MESSAGE_BYTES_MIN = 11;
 const DEDUP_BYTES_MIN = 3;
-
-/** Cumulative counters (wire QUEUE_STATS), kept in snapshots so they survive restarts. */
-export interface QueueCounters {
-  enqueued: number;
-  dequeued: number;
-  acked: number;
-  nacked: number;
-  dlqTotal: number;
-  leasesExpired: number;
-}
 
 /** A queue's state as a checkpoint stores it (messages without payloads). */
 export interface QueueSnapshot {

@@ -16,7 +16,8 @@ import { DedupIndex, dedupMapKey } from './dedup_index.ts';
 import { EndCause, EventKind, type QueueEvent } from './queue_events.ts';
 import { MessageState, timedEntryLess, type Message, type TimedEntry } from './message.ts';
 import { ReadyIndex } from './ready_index.ts';
-import type { QueueCounters, QueueSnapshot } from './queue_snapshot.ts';
+import type { QueueSnapshot } from './queue_snapshot.ts';
+import type { QueueCounters } from './queue_types.ts';
 
 /** Bytes of payloads cached in memory, shared by every queue of a store. */
 export interface PayloadCache {

@@ -98,15 +98,22 @@ export interface QueueMessage {
   priority: number;
 }
 
-/** Counters (cumulative, surviving restarts) and gauges of one queue (wire QUEUE_STATS). */
-export interface QueueStats {
+/** Cumulative counters (wire QUEUE_STATS), kept in snapshots so they survive restarts. */
+export interface QueueCounters {
+  /** Messages added (dedup hits not counted). */
   enqueued: number;
+  /** Deliveries made. */
   dequeued: number;
   acked: number;
+  /** Messages returned by nack (to ready or to the DLQ). */
   nacked: number;
   /** Messages ever moved into the DLQ. */
   dlqTotal: number;
   leasesExpired: number;
+}
+
+/** Counters and gauges of one queue (wire QUEUE_STATS and QUEUE_DLQ_STATS). */
+export interface QueueStats extends QueueCounters {
   /** Ready now (the wire's `ready` is ready + delayed). */
   ready: number;
   delayed: number;

@@ -10,12 +10,12 @@
 // index at most once (the owner inserts only on a transition into ready).
 
 import { assert } from '../assert.ts';
+import { Fifo } from '../collections/fifo.ts';
 import { MinHeap } from '../collections/min_heap.ts';
 import { MessageState, type Message } from './message.ts';
 
 interface Lane {
-  fresh: Message[];
-  head: number;
+  fresh: Fifo<Message>;
   back: MinHeap<Message>;
 }
 
@@ -33,9 +33,8 @@ export class ReadyIndex {
   insertFresh(message: Message): void {
     assert(message.state === MessageState.ready, 'only ready messages are indexed');
     const lane = this.lane(message.priority);
-    const last = lane.fresh.at(-1);
-    assert(last === undefined || lane.fresh.length === lane.head || last.seq < message.seq,
-      'fresh entries are in seq order');
+    const last = lane.fresh.last();
+    assert(last === undefined || last.seq < message.seq, 'fresh entries are in seq order');
     lane.fresh.push(message);
   }
 
@@ -58,9 +57,7 @@ export class ReadyIndex {
         continue;
       }
       if (back === undefined || (fresh !== undefined && fresh.seq < back.seq)) {
-        lane.head += 1;
-        this.compactFresh(lane);
-        return fresh;
+        return lane.fresh.shift();
       }
       return lane.back.pop();
     }
@@ -79,11 +76,11 @@ export class ReadyIndex {
         if (this.backHead(lane) === undefined) break;
         backSorted.push(lane.back.pop()!);
       }
-      let f = lane.head;
+      let f = 0;
       let b = 0;
       while (out.length < count) {
-        while (f < lane.fresh.length && !isReady(lane.fresh[f]!)) f += 1;
-        const fresh = lane.fresh[f];
+        while (f < lane.fresh.length && !isReady(lane.fresh.at(f)!)) f += 1;
+        const fresh = lane.fresh.at(f);
         const back = backSorted[b];
         if (fresh === undefined && back === undefined) break;
         if (back === undefined || (fresh !== undefined && fresh.seq < back.seq)) {
@@ -124,9 +121,7 @@ export class ReadyIndex {
   *live(): Generator<Message> {
     for (const priority of this.priorities) {
       const lane = this.lanes[priority]!;
-      for (let i = lane.head; i < lane.fresh.length; i++) {
-        if (isReady(lane.fresh[i]!)) yield lane.fresh[i]!;
-      }
+      for (const message of lane.fresh.values()) if (isReady(message)) yield message;
       for (const message of lane.back.values()) if (isReady(message)) yield message;
     }
   }
@@ -136,7 +131,7 @@ export class ReadyIndex {
       `priority ${priority} is not a u8`);
     let lane = this.lanes[priority];
     if (lane === undefined) {
-      lane = { fresh: [], head: 0, back: new MinHeap(bySeq) };
+      lane = { fresh: new Fifo(), back: new MinHeap(bySeq) };
       this.lanes[priority] = lane;
       let at = this.priorities.length;
       while (at > 0 && this.priorities[at - 1]! > priority) at -= 1;
@@ -146,11 +141,12 @@ export class ReadyIndex {
   }
 
   private freshHead(lane: Lane): Message | undefined {
-    while (lane.head < lane.fresh.length && !isReady(lane.fresh[lane.head]!)) {
-      lane.head += 1;
+    for (let head = lane.fresh.peek(); head !== undefined; head = lane.fresh.peek()) {
+      if (isReady(head)) return head;
+      lane.fresh.shift();
       this.deadEntries -= 1;
     }
-    return lane.fresh[lane.head];
+    return undefined;
   }
 
   private backHead(lane: Lane): Message | undefined {
@@ -159,16 +155,6 @@ export class ReadyIndex {
       this.deadEntries -= 1;
       return false;
     });
-  }
-
-  private compactFresh(lane: Lane): void {
-    if (lane.head === lane.fresh.length) {
-      lane.fresh = [];
-      lane.head = 0;
-    } else if (lane.head >= 1024 && lane.head * 2 >= lane.fresh.length) {
-      lane.fresh = lane.fresh.slice(lane.head);
-      lane.head = 0;
-    }
   }
 }
 
