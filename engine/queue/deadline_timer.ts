@@ -56,7 +56,9 @@ export class DeadlineTimer {
     this.timer?.cancel();
     this.armedMs = dueMs;
     const delayMs = Math.max(0, dueMs - this.clock.nowMs());
-    this.timer = this.clock.setTimer(delayMs, () => this.fire());
+    // Background: expiry alone must not keep a process alive (parked dequeues have their
+    // own timers, and close() stops this one).
+    this.timer = this.clock.setTimer(delayMs, () => this.fire(), { background: true });
   }
 
   private fire(): void {

@@ -424,3 +424,14 @@ test('a failed fsync rejects the call and every later one with StorageIoError', 
   await assert.rejects(store.dequeue('', 'q'), /injected fault/);
   await store.close();
 });
+
+test('concurrent configure calls all land; the last one wins', async () => {
+  const { store, options } = await openStore();
+  await Promise.all([1, 2, 3, 4].map((n) => store.configure('', 'q', { maxDeliveries: n })));
+  assert.equal(store.settings('', 'q').maxDeliveries, 4);
+  await store.close();
+  const reopened = await QueueStore.open(options);
+  await reopened.enqueue('', 'q', text('x'));
+  assert.equal(reopened.settings('', 'q').maxDeliveries, 4);
+  await reopened.close();
+});

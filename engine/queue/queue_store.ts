@@ -53,6 +53,8 @@ export class QueueStore {
   private readonly parkedMax: number;
   private readonly defaults: QueueConfig;
   private closing: Promise<void> | null = null;
+  /** META rewrites, one at a time (each is an atomic replace through one temp file). */
+  private metaWrites: Promise<void> = Promise.resolve();
 
   private constructor(options: QueueStoreOptions, catalog: Catalog<QueueSettings>) {
     this.options = options;
@@ -243,7 +245,9 @@ export class QueueStore {
     const target = this.slotFor(ns, name, true);
     const q = target instanceof Queue ? target : await target;
     q.config = this.resolve(checked);
-    await this.catalog.update(q.entry, checked);
+    const write = this.metaWrites.then(() => this.catalog.update(q.entry, checked));
+    this.metaWrites = write.catch(() => undefined);
+    await write;
   }
 
   /** A queue's settings with the store's defaults applied. */
