@@ -42,8 +42,9 @@ export const queueNameBytesMax = 4 * KiB;
 export const queuePayloadBytesMax = 16 * MiB;
 /** Longest dedup key (bytes). The wire carries it in a TLV option (at most 255 bytes). */
 export const queueDedupKeyBytesMax = 1 * KiB;
-/** Most messages in one batch enqueue. */
+/** Most messages in one batch enqueue, and most payload bytes (the wire's request bound). */
 export const queueBatchMax = 1_000;
+export const queueBatchBytesMax = 32 * MiB;
 /** Most messages one dequeue or peek returns (larger counts are clamped). */
 export const queueDequeueCountMax = 100;
 /** Most seqs in one ack, nack, touch, requeue or delete. */
@@ -85,6 +86,8 @@ assert(indexIntervalBytesDefault <= segmentBytesMin, 'index interval above a seg
 assert(queuePayloadBytesMax <= recordValueBytesMax, 'a queue payload must fit a log record');
 assert(queueDedupKeyBytesMax + 64 <= recordKeyBytesMax, 'an enqueue event must fit a record key');
 assert(queueBatchMax <= batchRecordsMax, 'a batch enqueue must fit one log batch');
+assert(queueBatchBytesMax + queueBatchMax * (queueDedupKeyBytesMax + 128) < batchBytesMax,
+  'a batch enqueue with its event headers must fit one log batch');
 assert(queueSeqListMax * 8 <= recordValueBytesMax, 'a seq list must fit a record value');
 assert(queueVisibilityMsDefault <= queueVisibilityMsMax, 'lease default above maximum');
 assert(queueMaxDeliveriesDefault <= queueMaxDeliveriesMax, 'max deliveries default too big');

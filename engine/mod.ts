@@ -32,6 +32,10 @@ export type { RetentionPolicy } from './log/retention.ts';
 export { inspectSegment, inspectLog } from './log/inspect.ts';
 export type { SegmentInspection, BatchInspection, LogInspection } from './log/inspect.ts';
 
+// ---- the engine ----
+export { openFlo, Flo, Namespaces, checkNamespaceName } from './flo.ts';
+export type { FloOptions, NamespacedStore } from './flo.ts';
+
 // ---- primitives: work queues ----
 export { QueueStore } from './queue/queue_store.ts';
 export type { QueueConfig } from './queue/queue.ts';

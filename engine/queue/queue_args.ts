@@ -5,10 +5,10 @@
 import { checkBytes, checkInt, checkIntOr } from '../args.ts';
 import { utf8 } from '../codec/bytes.ts';
 import {
-  namespaceBytesMax, queueBatchMax, queueDedupKeyBytesMax, queueDedupWindowMsMax,
-  queueDelayMsMax, queueDequeueCountMax, queueMaxDeliveriesMax, queueNameBytesMax,
-  queuePageLimitDefault, queuePageLimitMax, queuePayloadBytesMax, queueSeqListMax,
-  queueVisibilityMsMax,
+  namespaceBytesMax, queueBatchBytesMax, queueBatchMax, queueDedupKeyBytesMax,
+  queueDedupWindowMsMax, queueDelayMsMax, queueDequeueCountMax, queueMaxDeliveriesMax,
+  queueNameBytesMax, queuePageLimitDefault, queuePageLimitMax, queuePayloadBytesMax,
+  queueSeqListMax, queueVisibilityMsMax,
 } from '../limits.ts';
 import type { EnqueueSpec } from './queue.ts';
 import type { EnqueueOptions, QueueSettings } from './queue_types.ts';
@@ -49,7 +49,12 @@ export function checkPayload(payload: unknown, what = 'payload'): Uint8Array {
 export function checkPayloads(payloads: unknown): Uint8Array[] {
   if (!Array.isArray(payloads)) throw new TypeError('payloads must be an array');
   checkInt(payloads.length, 'payloads.length', 1, queueBatchMax);
-  return payloads.map((payload, i) => checkPayload(payload, `payloads[${i}]`));
+  const checked = payloads.map((payload, i) => checkPayload(payload, `payloads[${i}]`));
+  const bytes = checked.reduce((total, payload) => total + payload.length, 0);
+  if (bytes > queueBatchBytesMax) {
+    throw new RangeError(`payloads hold ${bytes} bytes; the limit is ${queueBatchBytesMax}`);
+  }
+  return checked;
 }
 
 /** Checks enqueue options (a batch takes no dedupKey). */

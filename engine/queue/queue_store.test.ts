@@ -10,6 +10,7 @@ import { ManualClock } from '../io/clock.ts';
 import { LeaseExpiredError, NotFoundError, OverloadedError, ClosedError } from '../errors.ts';
 import { QueueStore } from './queue_store.ts';
 import type { QueueStoreOptions } from './queue_types.ts';
+import type { NamespacedStore } from '../flo.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -351,6 +352,8 @@ test('dropNamespace deletes its queues and gives parked dequeues their timeout o
     await store.enqueue('tenant', 'q', text('x'));
     await store.enqueue('', 'q', text('kept'));
     const parked = store.dequeue('tenant', 'idle', { blockMs: 60_000 });
+    const attachable: NamespacedStore = store;
+    assert.deepEqual(attachable.namespacesWithData(), ['default', 'tenant']);
     assert.equal(store.namespaceHoldsData('tenant'), true);
     assert.equal(store.namespaceHoldsData('empty'), false);
     await store.dropNamespace('tenant');

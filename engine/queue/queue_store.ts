@@ -299,6 +299,15 @@ export class QueueStore {
     return false;
   }
 
+  /** Every namespace in which a queue holds a message, sorted (NamespacedStore). */
+  namespacesWithData(): string[] {
+    const names = new Set<string>();
+    for (const slot of this.slots.values()) {
+      if (this.namespaceHoldsData(slot.namespace)) names.add(slot.namespace);
+    }
+    return [...names].sort((a, b) => compareBytes(utf8(a), utf8(b)));
+  }
+
   /**
    * Deletes every queue of `namespace` with its messages, DLQ and counters. Parked
    * dequeues there get their timeout outcome ([]) at once.
