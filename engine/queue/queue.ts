@@ -192,7 +192,6 @@ export class Queue implements DeadlineTarget {
         (message.state === MessageState.ready || message.state === MessageState.delayed)));
     if (targets.length === 0) return this.settled().then(() => 0);
     const durable = this.append([{ kind: EventKind.ack, seqs: targets.map(seqOf) }]);
-    this.state.maybeCompactReady();
     return durable.then(() => targets.length);
   }
 
@@ -467,6 +466,7 @@ export class Queue implements DeadlineTarget {
       if (payload !== null && (event.kind === EventKind.enqueue ||
         event.kind === EventKind.relocate)) (carried ??= []).push(event.seq);
     });
+    this.state.compactIndexes();
     const durable = result.durable;
     this.pending = durable;
     durable.then(() => {

@@ -219,8 +219,15 @@ export class QueueState {
     }
   }
 
-  /** Drops dead ready entries once they outnumber the live ones (acks of ready messages). */
-  maybeCompactReady(): void {
+  /**
+   * Drops dead index entries once they outnumber the live ones: an acked or nacked lease
+   * leaves its heap entry until its deadline (30 s later by default), and that entry keeps
+   * the message object alive; at 100 000 cycles/s that would be millions. Amortized O(1).
+   */
+  compactIndexes(): void {
+    if (!this.indexing) return;
+    if (this.leases.size > 2 * this.leasedCount + 1024) retainLive(this.leases, isLiveLease);
+    if (this.delayed.size > 2 * this.delayedCount + 1024) retainLive(this.delayed, isLiveDelay);
     if (this.ready.deadEntries > 1024 && this.ready.deadEntries > this.readyCount) {
       this.rebuildIndexes();
     }
@@ -395,6 +402,8 @@ export class QueueState {
     assert((counts.get(MessageState.dlq) ?? 0) === this.dlq.size, 'dlq count');
     assert(bytes === this.liveBytes, 'live bytes');
     if (!this.indexing) return;
+    assert(this.leases.size <= 2 * this.leasedCount + 1024, 'dead lease entries are bounded');
+    assert(this.delayed.size <= 2 * this.delayedCount + 1024, 'dead delay entries are bounded');
     const indexed = new Set<number>();
     for (const message of this.ready.live()) {
       assert(!indexed.has(message.seq), `seq ${message.seq} indexed twice as ready`);
@@ -408,6 +417,12 @@ export class QueueState {
       assert(seen.size === expected, 'every delayed or leased message has a live deadline');
     }
   }
+}
+
+function retainLive(heap: MinHeap<TimedEntry>, live: (entry: TimedEntry) => boolean): void {
+  const kept = heap.values().filter(live);
+  heap.clear();
+  for (const entry of kept) heap.push(entry);
 }
 
 function isLiveDelay(entry: TimedEntry): boolean {
