@@ -3,7 +3,7 @@
 // human-readable, or JSON with --json; a damaged file is reported (where, what) with exit
 // code 1, never as a stack trace.
 
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import {
   inspectLog, inspectQueue, inspectSegment, NodeFs, type LogInspection, type QueueInspection,
   type SegmentInspection,
@@ -37,7 +37,7 @@ export function registerInspect(program: Command, io: CliIo): void {
   inspect.command('queue <dir> <name>')
     .description('summarize one queue of a queue store: counts, oldest ages, DLQ, journal')
     .option('--namespace <ns>', 'the queue\'s namespace', 'default')
-    .option('--dlq <n>', 'DLQ messages to list', (text: string) => Number(text), 20)
+    .option('--dlq <n>', 'DLQ messages to list', dlqCount, 20)
     .option('--json', 'print JSON')
     .action(async (dir: string, name: string,
       options: { namespace: string; dlq: number; json?: boolean }) => {
@@ -47,6 +47,14 @@ export function registerInspect(program: Command, io: CliIo): void {
       else io.out(renderQueue(result));
       if (result.journal.tailProblem !== null) io.exitCode = 1;
     });
+}
+
+function dlqCount(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidArgumentError(`expected a count, got "${text}"`);
+  }
+  return value;
 }
 
 function renderQueue(result: QueueInspection): string {

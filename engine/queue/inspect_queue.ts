@@ -12,7 +12,7 @@ import { ManualClock } from '../io/clock.ts';
 import { Catalog } from '../catalog/catalog.ts';
 import { DEFAULT_NAMESPACE } from './queue_args.ts';
 import { MessageState, type Message } from './message.ts';
-import { recoverQueueState } from './queue.ts';
+import { recoverQueueState } from './queue_recovery.ts';
 import type { QueueCounters, QueueSettings } from './queue_types.ts';
 
 /** One DLQ message as the inspector lists it. */

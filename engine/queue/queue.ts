@@ -11,24 +11,21 @@
 // Checkpoints (and compaction) run in the background after appends (queue_checkpoint.ts).
 
 import { assert } from '../assert.ts';
-import {
-  ClosedError, CorruptionError, LeaseExpiredError, NotFoundError, OverloadedError,
-} from '../errors.ts';
-import { joinPath } from '../io/file_system.ts';
+import { ClosedError, LeaseExpiredError, NotFoundError, OverloadedError } from '../errors.ts';
 import type { Clock } from '../io/clock.ts';
 import type { CatalogEntry } from '../catalog/catalog.ts';
 import { Journal, type JournalOptions } from '../log/journal.ts';
-import type { LogRecord } from '../log/batch.ts';
 import { queueSeqListMax, queueSeqReserveBlock } from '../limits.ts';
 import { DeadlineTimer, type DeadlineTarget } from './deadline_timer.ts';
 import { DequeueWaiters } from './dequeue_waiters.ts';
 import { dedupMapKey } from './dedup_index.ts';
 import { MessageState, type Message } from './message.ts';
-import { EndCause, EventKind, decodeEvent, encodeEvent, type QueueEvent } from './queue_events.ts';
-import { decodeQueueSnapshot, encodeQueueSnapshot } from './queue_snapshot.ts';
+import { EndCause, EventKind, encodeEvent, type QueueEvent } from './queue_events.ts';
+import { encodeQueueSnapshot } from './queue_snapshot.ts';
 import { QueueState } from './queue_state.ts';
 import { payloadCopy, type PayloadBudget } from './payload_reader.ts';
 import { checkpointDue, compactionCutoff, keepFromOffset } from './queue_checkpoint.ts';
+import { recoverQueueState } from './queue_recovery.ts';
 import type { QueueMessage, QueueSettings, QueueStats } from './queue_types.ts';
 
 /** A queue's settings with every default applied. */
@@ -573,53 +570,6 @@ export class Queue implements DeadlineTarget {
         payloads);
     }
   }
-}
-
-/**
- * Opens a queue's journal and rebuilds its state: the checkpoint's snapshot, then every
- * event after it; indexes are built once at the end. Used by Queue.open and the inspector.
- */
-export async function recoverQueueState(options: JournalOptions, budget: PayloadBudget) {
-  const state = new QueueState(budget);
-  state.indexing = false;
-  const journal = await Journal.open(options, {
-    restore: (snapshot) => {
-      try {
-        state.restore(decodeQueueSnapshot(snapshot));
-      } catch (error) {
-        throw replayError(options.dir, -1, error);
-      }
-    },
-    apply: (record) => replayRecord(state, record, budget, options.dir),
-  });
-  state.rebuildIndexes();
-  // Numbers handed out before a crash may be lost with the tail; the reservation is not.
-  state.nextSeq = Math.max(state.nextSeq, state.reservedSeq + 1);
-  state.checkInvariants();
-  return { journal, state };
-}
-
-function replayRecord(state: QueueState, record: LogRecord, budget: PayloadBudget,
-  dir: string): void {
-  let event: QueueEvent;
-  try {
-    event = decodeEvent(record.key, record.value);
-  } catch (error) {
-    throw replayError(dir, record.offset, error);
-  }
-  let payload: Uint8Array | null = null;
-  const carries = event.kind === EventKind.enqueue || event.kind === EventKind.relocate;
-  if (carries && budget.bytes + record.value.length <= budget.limitBytes) {
-    payload = record.value.slice();
-  }
-  state.apply(event, payload, carries ? record.value.length : 0, record.offset);
-}
-
-function replayError(dir: string, offset: number, error: unknown): CorruptionError {
-  const reason = error instanceof Error ? error.message : String(error);
-  const where = offset < 0 ? 'the checkpoint snapshot' : `the event at journal offset ${offset}`;
-  return new CorruptionError(joinPath(dir, offset < 0 ? 'CHECKPOINT' : 'log'), 0,
-    `Cannot replay ${where}: ${reason}`, { cause: error });
 }
 
 // Copies a batch's payloads into one buffer (one allocation, not one per message); each
