@@ -85,7 +85,7 @@ test('flo inspect queue shows counts, oldest ages, the DLQ and the journal', asy
   assert.match(result.stdout, /queue default\/jobs/);
   assert.match(result.stdout, /3 ready, 1 delayed \(1 due\), 1 leased .*, 1 in DLQ/);
   assert.match(result.stdout, /enqueued 7, dequeued 3, acked 1, nacked 1, dead-lettered 1/);
-  assert.match(result.stdout, /checkpoint at 10, 3 events replayed/);
+  assert.match(result.stdout, /checkpoint at 11, 2 events replayed/);
   assert.match(result.stdout, /^6\s+0\s+1\s+2023-11-14T22:13:20\.000Z\s+5$/m);
   const json = JSON.parse((await run('inspect', 'queue', queueFixture, 'jobs', '--json'))
     .stdout) as { ready: number; dlqMessages: Array<{ seq: number }>; nextSeq: number };

@@ -25,6 +25,7 @@ import { encodeQueueSnapshot } from './queue_snapshot.ts';
 import { QueueState } from './queue_state.ts';
 import { payloadCopy, type PayloadBudget } from './payload_reader.ts';
 import { checkpointDue, compactionCutoff, keepFromOffset } from './queue_checkpoint.ts';
+import { EventBatcher } from './event_batcher.ts';
 import { recoverQueueState } from './queue_recovery.ts';
 import type { QueueMessage, QueueSettings, QueueStats } from './queue_types.ts';
 
@@ -64,8 +65,8 @@ export class Queue implements DeadlineTarget {
   scheduledMs = Infinity;
   private readonly context: QueueContext;
   private lastNowMs = 0;
-  /** The latest append's durability, until it resolves. */
-  private pending: Promise<void> | null = null;
+  /** This turn's journal batch, and the latest one in flight. */
+  private readonly batcher: EventBatcher;
   private failure: Error | null = null;
   private closed = false;
   /** Highest seq whose reservation is known to be on disk, and the sync making more so. */
@@ -90,6 +91,7 @@ export class Queue implements DeadlineTarget {
     this.config = config;
     this.context = context;
     this.durableReservedSeq = state.reservedSeq;
+    this.batcher = new EventBatcher(journal.log, (error) => this.fail(error));
   }
 
   /** Opens (recovering) the queue of `entry`; `waiters` are its parked dequeues so far. */
@@ -278,7 +280,7 @@ export class Queue implements DeadlineTarget {
 
   /** Resolves once everything applied so far is durable (the reveal rule for reads). */
   settled(): Promise<void> {
-    return this.pending ?? Promise.resolve();
+    return this.batcher.settled();
   }
 
   /** DeadlineTimer callback: apply what fell due. */
@@ -301,6 +303,7 @@ export class Queue implements DeadlineTarget {
     this.waiters.dropAll();
     if (this.failure === null) {
       try {
+        this.batcher.flush();
         await this.settled();
         await this.checkpoint(true);
       } catch {
@@ -445,30 +448,27 @@ export class Queue implements DeadlineTarget {
     };
   }
 
-  // Appends events (one batch), applies them, and tracks their durability. Throws, having
-  // changed nothing, when the journal is failed or closed. Payloads (enqueue, relocate) are
-  // cached at first; over the budget they are dropped again once durable (then readable).
+  // Adds events to this turn's journal batch (event_batcher.ts), applies them at once, and
+  // returns the batch's durability. Payloads (enqueue, relocate) are cached at first; over
+  // the budget they are dropped again once durable (then readable from the journal).
   private append(events: QueueEvent[], data?: ReadonlyArray<Uint8Array | null>): Promise<void> {
     assert(events.length > 0, 'append at least one event');
+    this.checkOpen();
     const records = events.map((event, i) => encodeEvent(event, data?.[i] ?? undefined));
-    const result = this.journal.log.appendNow(records);
     const copies = data === undefined ? undefined : copyPayloads(data);
+    const baseOffset = this.batcher.nextOffset;
     let bytes = 0;
     let carried: number[] | null = null;
     events.forEach((event, i) => {
       const payload = data?.[i] ?? null;
       const length = payload?.length ?? 0;
       bytes += 16 + length;
-      this.state.apply(event, copies?.[i] ?? null, length, result.baseOffset + i);
+      this.state.apply(event, copies?.[i] ?? null, length, baseOffset + i);
       if (payload !== null && (event.kind === EventKind.enqueue ||
         event.kind === EventKind.relocate)) (carried ??= []).push(event.seq);
     });
+    const durable = this.batcher.add(records, bytes);
     this.state.compactIndexes();
-    const durable = result.durable;
-    this.pending = durable;
-    durable.then(() => {
-      if (this.pending === durable) this.pending = null;
-    }, (error: unknown) => this.fail(error));
     if (carried !== null) this.evictWhenDurable(durable, carried);
     this.bytesSinceCheckpoint += bytes;
     this.maybeCheckpoint();
@@ -488,6 +488,7 @@ export class Queue implements DeadlineTarget {
       this.durableReservedSeq = reservedSeq;
       return;
     }
+    this.batcher.flush();
     const sync = this.journal.log.sync().then(() => {
       this.durableReservedSeq = Math.max(this.durableReservedSeq, reservedSeq);
       if (this.reservationSync === sync) this.reservationSync = null;
@@ -553,6 +554,7 @@ export class Queue implements DeadlineTarget {
     // On close everything handed out is durable: the reservation can shrink to the exact
     // counter, so a clean restart continues at nextSeq.
     if (closing) snapshot.reservedSeq = state.nextSeq - 1;
+    this.batcher.flush();
     const offset = log.nextOffset;
     const keepFrom = keepFromOffset(state.messages.values(), offset);
     return this.journal.checkpoint(encodeQueueSnapshot(snapshot), offset, keepFrom);
