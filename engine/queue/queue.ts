@@ -453,7 +453,8 @@ export class Queue implements DeadlineTarget {
   // the budget they are dropped again once durable (then readable from the journal).
   private append(events: QueueEvent[], data?: ReadonlyArray<Uint8Array | null>): Promise<void> {
     assert(events.length > 0, 'append at least one event');
-    this.checkOpen();
+    // Not checkOpen(): close() itself appends (relocations of its final checkpoint).
+    if (this.failure !== null) throw this.failure;
     const records = events.map((event, i) => encodeEvent(event, data?.[i] ?? undefined));
     const copies = data === undefined ? undefined : copyPayloads(data);
     const baseOffset = this.batcher.nextOffset;
