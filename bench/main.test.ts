@@ -25,6 +25,7 @@ test('flo-bench --quick runs every scenario and reports the documented shape', a
   const phases = new Set(report.results.map((row) => `${row.scenario}:${row.phase}`));
   assert.ok(phases.has('log:append') && phases.has('log:sequential read') &&
     phases.has('log:time seek'));
+  assert.ok(phases.has('queue:enqueue') && phases.has('queue:enqueue→dequeue→ack'));
 });
 
 test('flo-bench refuses an unknown scenario with the list of known ones', async () => {

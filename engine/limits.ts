@@ -62,6 +62,48 @@ export const tableBlocksMax = 2 ** 20;
 export const tableFileNumberMax = 2 ** 33 - 1;
 /** Default capacity of the block cache shared by all tables. */
 export const blockCacheBytesDefault = 32 * MiB;
+// ---- queues (engine/queue; wire spec §2.7 and §7.3) ----
+
+/** Longest namespace (UTF-8 bytes) and queue name (the wire key field). */
+export const namespaceBytesMax = 128;
+export const queueNameBytesMax = 4 * KiB;
+/** Largest message payload (the wire value limit). */
+export const queuePayloadBytesMax = 16 * MiB;
+/** Longest dedup key (bytes). The wire carries it in a TLV option (at most 255 bytes). */
+export const queueDedupKeyBytesMax = 1 * KiB;
+/** Most messages in one batch enqueue, and most payload bytes (the wire's request bound). */
+export const queueBatchMax = 1_000;
+export const queueBatchBytesMax = 32 * MiB;
+/** Most messages one dequeue or peek returns (larger counts are clamped). */
+export const queueDequeueCountMax = 100;
+/** Most seqs in one ack, nack, touch, requeue or delete. */
+export const queueSeqListMax = 10_000;
+/** Default and largest lease (visibility timeout), ms. */
+export const queueVisibilityMsDefault = 30_000;
+export const queueVisibilityMsMax = 12 * 3_600_000;
+/** Largest enqueue or nack delay, ms (30 days). */
+export const queueDelayMsMax = 30 * 24 * 3_600_000;
+/** Default deliveries before a message is dead-lettered, and the largest setting. */
+export const queueMaxDeliveriesDefault = 10;
+export const queueMaxDeliveriesMax = 1_000_000;
+/** Default and largest dedup window, ms. */
+export const queueDedupWindowMsDefault = 300_000;
+export const queueDedupWindowMsMax = 7 * 24 * 3_600_000;
+/** Default bound of the dedup index (keys per queue); past it a dedup enqueue is refused. */
+export const queueDedupKeysMaxDefault = 1_000_000;
+/** Default and largest page of a DLQ listing or a queue list. */
+export const queuePageLimitDefault = 100;
+export const queuePageLimitMax = 1_000;
+/** Seqs reserved durably ahead of use (engine model section 2). */
+export const queueSeqReserveBlock = 65_536;
+/** Default parked dequeues per store (the wire's server-wide parked limit). */
+export const queueParkedMaxDefault = 100_000;
+/** Default bytes of payloads a store keeps in memory; the rest is read from the log. */
+export const queuePayloadCacheBytesDefault = 256 * MiB;
+/** Events between checkpoints (at least; more when the queue holds more messages). */
+export const queueCheckpointEventsMin = 50_000;
+/** Default segment size of a queue's journal (smaller than a stream's: finer reclamation). */
+export const queueSegmentBytesDefault = 16 * MiB;
 
 // Segment positions are stored as u32 in the sparse index; a segment may exceed
 // segmentBytesMaxLimit by one batch, so the sum must stay below 2^32.
@@ -84,3 +126,15 @@ assert(bloomBitsPerKeyDefault <= bloomBitsPerKeyMax, 'bloom default above maximu
 assert(tableBlocksMax * (tableFileNumberMax + 1) <= 2 ** 53, 'block cache keys must fit 2^53');
 assert(tableBlockBytesMax < 2 ** 32, 'block sizes are stored as u32 in the footer');
 assert(lsmKeyBytesMax + lsmValueBytesMax < memtableBytesMaxDefault, 'an entry must fit a memtable');
+assert(queuePayloadBytesMax <= recordValueBytesMax, 'a queue payload must fit a log record');
+assert(queueDedupKeyBytesMax + 64 <= recordKeyBytesMax, 'an enqueue event must fit a record key');
+assert(queueBatchMax <= batchRecordsMax, 'a batch enqueue must fit one log batch');
+assert(queueBatchBytesMax + queueBatchMax * (queueDedupKeyBytesMax + 128) < batchBytesMax,
+  'a batch enqueue with its event headers must fit one log batch');
+assert(queueSeqListMax * 8 <= recordValueBytesMax, 'a seq list must fit a record value');
+assert(queueVisibilityMsDefault <= queueVisibilityMsMax, 'lease default above maximum');
+assert(queueMaxDeliveriesDefault <= queueMaxDeliveriesMax, 'max deliveries default too big');
+assert(queueDedupWindowMsDefault <= queueDedupWindowMsMax, 'dedup window default too big');
+assert(queuePageLimitDefault <= queuePageLimitMax, 'page default above maximum');
+assert(queueSegmentBytesDefault >= segmentBytesMin, 'queue segments below the minimum');
+assert(queueSeqReserveBlock >= 2, 'a reservation block holds seqs ahead of use');

@@ -97,3 +97,14 @@ export type {
 // ---- the engine ----
 export { openFlo, Flo, Namespaces, checkNamespaceName } from './flo.ts';
 export type { FloOptions, NamespacedStore } from './flo.ts';
+
+// ---- primitives: work queues ----
+export { QueueStore } from './queue/queue_store.ts';
+export type { QueueConfig } from './queue/queue.ts';
+export type {
+  QueueSettings, QueueStoreOptions, EnqueueOptions, DequeueOptions, SeqListOptions,
+  NackOptions, TouchOptions, QueueMessage, QueueStats, DlqListOptions, DlqPage,
+  QueueListOptions, QueueListEntry, QueueListPage, QueueCounters,
+} from './queue/queue_types.ts';
+export { inspectQueue } from './queue/inspect_queue.ts';
+export type { QueueInspection, InspectedDeadMessage } from './queue/inspect_queue.ts';

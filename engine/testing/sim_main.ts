@@ -1,8 +1,10 @@
-// `npm run sim -- --seeds N` / `--seed S`: runs the crash simulators outside the test runner,
-// for many more seeds than `npm test` does, or to replay one failing seed. Prints one line
-// per failure and a summary; exits 1 on any failure.
+// `npm run sim -- --seeds N` / `--seed S` [--log] [--queue]: runs the crash simulators
+// outside the test runner, for many more seeds than `npm test` does, or to replay one
+// failing seed. Without --log or --queue both simulators run. Prints one line per failure
+// and a summary per simulator; exits 1 on any failure.
 
 import { runLogSim } from './log_sim.ts';
+import { runQueueSim } from './queue_sim.ts';
 import { randomSeed } from '../io/prng.ts';
 
 function argument(name: string): number | undefined {
@@ -13,18 +15,28 @@ function argument(name: string): number | undefined {
   return value;
 }
 
+const sims = [
+  { name: 'log', run: async (seed: number) => (await runLogSim(seed)).crashes },
+  { name: 'queue', run: async (seed: number) => (await runQueueSim(seed)).crashes },
+];
+const chosen = sims.filter((sim) => process.argv.includes(`--${sim.name}`));
 const single = argument('--seed');
 const count = single === undefined ? (argument('--seeds') ?? 1000) : 1;
 const start = single ?? randomSeed();
 let failures = 0;
-let crashes = 0;
-for (let i = 0; i < count; i++) {
-  try {
-    crashes += (await runLogSim(start + i)).crashes;
-  } catch (error) {
-    failures += 1;
-    console.log(error instanceof Error ? error.message : String(error));
+for (const sim of chosen.length > 0 ? chosen : sims) {
+  let crashes = 0;
+  let simFailures = 0;
+  for (let i = 0; i < count; i++) {
+    try {
+      crashes += await sim.run(start + i);
+    } catch (error) {
+      simFailures += 1;
+      console.log(error instanceof Error ? error.message : String(error));
+    }
   }
+  failures += simFailures;
+  console.log(`${sim.name} sim: ${count} seeds from ${start}, ${crashes} crashes, ` +
+    `${simFailures} failures`);
 }
-console.log(`log sim: ${count} seeds from ${start}, ${crashes} crashes, ${failures} failures`);
 process.exitCode = failures > 0 ? 1 : 0;
