@@ -86,3 +86,18 @@ test('namespaces: a failed registry write fails the registry', async () => {
   assert.deepEqual(await reopened.namespaces.list(), ['default']);
   await reopened.close();
 });
+
+test('openFlo opens the queue store, whose data survives a reopen', async () => {
+  const fs = new MemFs();
+  const flo = await openFlo(options(fs));
+  assert.equal(await flo.queue.enqueue('tenant', 'jobs', new Uint8Array([1])), 1);
+  assert.ok(await flo.namespaces.exists('tenant'));
+  await flo.close();
+  const reopened = await openFlo(options(fs));
+  const [message] = await reopened.queue.dequeue('tenant', 'jobs', { count: 1 });
+  assert.equal(message?.seq, 1);
+  await assert.rejects(reopened.namespaces.delete('tenant'), /not empty/);
+  await reopened.namespaces.delete('tenant', { force: true });
+  assert.equal(await reopened.namespaces.exists('tenant'), false);
+  await reopened.close();
+});

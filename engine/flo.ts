@@ -5,7 +5,7 @@
 //
 //   <dir>/LOCK          held while open (pid inside; a stale lock of a dead process is taken)
 //   <dir>/NAMESPACES    explicitly created namespaces (CRC frame, JSON list, atomic writes)
-//   <dir>/<primitive>/  each primitive's own files
+//   <dir>/queues/       the queue store (engine/queue)
 //
 // Durability 'memory' uses an in-memory FileSystem: nothing touches the disk.
 
@@ -19,6 +19,8 @@ import { RealClock, type Clock } from './io/clock.ts';
 import { fromUtf8, utf8 } from './codec/bytes.ts';
 import { encodeFrame, scanFrames } from './codec/record_frame.ts';
 import type { Durability } from './log/segmented_log.ts';
+import { QueueStore } from './queue/queue_store.ts';
+import type { QueueStoreOptions } from './queue/queue_types.ts';
 
 export interface FloOptions {
   /** Data directory (created if missing). Ignored for durability 'memory'. */
@@ -31,6 +33,8 @@ export interface FloOptions {
   fs?: FileSystem;
   /** Defaults to the machine's clock. */
   clock?: Clock;
+  /** Queue settings beyond the shared ones (defaults per queue, caches, parked limit). */
+  queue?: Omit<QueueStoreOptions, 'fs' | 'clock' | 'dir' | 'durability' | 'syncIntervalMs'>;
 }
 
 /** A part of the engine with data per namespace (KV, queues, streams, actions, workers). */
@@ -183,6 +187,8 @@ function readNamespaces(fs: FileSystem, path: string): Set<string> {
 
 /** An open engine. */
 export class Flo {
+  /** Work queues with leases, retries and a dead-letter queue. */
+  readonly queue: QueueStore;
   readonly dir: string;
   readonly durability: Durability;
   readonly fs: FileSystem;
@@ -192,25 +198,44 @@ export class Flo {
   private readonly lock: FileLock;
   private closed = false;
 
-  private constructor(options: Required<Omit<FloOptions, 'syncIntervalMs'>>, lock: FileLock) {
-    this.dir = options.dir;
-    this.durability = options.durability;
-    this.fs = options.fs;
-    this.clock = options.clock;
-    this.lock = lock;
+  private constructor(base: FloBase, queue: QueueStore) {
+    this.queue = queue;
+    this.dir = base.dir;
+    this.durability = base.durability;
+    this.fs = base.fs;
+    this.clock = base.clock;
+    this.lock = base.lock;
+    this.stores.push(queue);
     this.namespaces = new Namespaces(this.fs, joinPath(this.dir, 'NAMESPACES'),
       readNamespaces(this.fs, joinPath(this.dir, 'NAMESPACES')), () => this.stores);
   }
 
-  /** @internal Opens the directory and takes its lock; primitives attach afterwards. */
-  static async openBase(options: FloOptions): Promise<Flo> {
+  /** @internal Opens every store under the directory lock; see openFlo. */
+  static async open(options: FloOptions): Promise<Flo> {
     const durability = options.durability ?? 'sync';
     const fs = options.fs ?? (durability === 'memory' ? new MemFs({ trackCrashes: false })
       : new NodeFs());
     const clock = options.clock ?? new RealClock();
     fs.mkdirp(options.dir);
-    const lock = fs.lock(joinPath(options.dir, 'LOCK'));
-    return new Flo({ dir: options.dir, durability, fs, clock }, lock);
+    const base: FloBase = {
+      dir: options.dir, durability, fs, clock, lock: fs.lock(joinPath(options.dir, 'LOCK')),
+    };
+    const shared = { fs, clock, durability, syncIntervalMs: options.syncIntervalMs };
+    const opened: NamespacedStore[] = [];
+    const track = <T extends NamespacedStore>(store: T): T => {
+      opened.push(store);
+      return store;
+    };
+    try {
+      const queue = track(await QueueStore.open({
+        ...options.queue, ...shared, dir: joinPath(options.dir, 'queues'),
+      }));
+      return new Flo(base, queue);
+    } catch (error) {
+      for (const store of opened.reverse()) await store.close().catch(() => undefined);
+      base.lock.release();
+      throw error;
+    }
   }
 
   /** @internal Registers a primitive for namespace queries and closing (in reverse order). */
@@ -242,5 +267,13 @@ export class Flo {
  * await flo.close();
  */
 export async function openFlo(options: FloOptions): Promise<Flo> {
-  return Flo.openBase(options);
+  return Flo.open(options);
+}
+
+interface FloBase {
+  dir: string;
+  durability: Durability;
+  fs: FileSystem;
+  clock: Clock;
+  lock: FileLock;
 }
