@@ -4,9 +4,13 @@
 
 import type { Bench } from 'tinybench';
 import { logBenchmarks } from './log.bench.ts';
+import { lsmTableBenchmarks } from './lsm_table.bench.ts';
+import { wireBenchmarks } from './wire.bench.ts';
 
 /** Every micro-benchmark suite. */
-export const suites: Array<(smoke: boolean) => Promise<Bench>> = [logBenchmarks];
+export const suites: Array<(smoke: boolean) => Promise<Bench>> = [
+  logBenchmarks, lsmTableBenchmarks, wireBenchmarks,
+];
 
 /** Runs every suite; returns the finished benches. */
 export async function runSuites(smoke: boolean): Promise<Bench[]> {

@@ -33,12 +33,81 @@ export const syncIntervalMsDefault = 100;
 /** Longest wait any blocking call accepts (ms): the wire protocol's block_ms bound. */
 export const waitMsMax = 300_000;
 
+/** Largest user key the LSM stores (bytes): a log record key, prefixes included. */
+export const lsmKeyBytesMax = recordKeyBytesMax;
+/** Largest value the LSM stores (bytes). */
+export const lsmValueBytesMax = recordValueBytesMax;
+/** Default size at which a memtable becomes immutable and is flushed. */
+export const memtableBytesMaxDefault = 64 * MiB;
+/** Default and largest target size of a table data block (uncompressed payload). */
+export const tableBlockBytesDefault = 4 * KiB;
+export const tableBlockBytesTargetMax = 1 * MiB;
+/** Default number of entries between restart points in a table block. */
+export const tableRestartIntervalDefault = 8;
+/** Largest restart interval a table may be written with. */
+export const tableRestartIntervalMax = 1_024;
+/** Default bits per key of a table's bloom filter. */
+export const bloomBitsPerKeyDefault = 10;
+/** Largest bits per key a bloom filter may be written with. */
+export const bloomBitsPerKeyMax = 32;
+/**
+ * Largest block a table holds or a reader decodes (bytes, payload without its 5-byte
+ * trailer, compressed or not): one data block is under its target plus one entry, and the
+ * filter, index and properties blocks are held to it too. Part of the table format.
+ */
+export const tableBlockBytesMax = 64 * MiB;
+/** Most data blocks in one table (block cache keys pack a table's block index in 20 bits). */
+export const tableBlocksMax = 2 ** 20;
+/** Largest table file number (block cache keys pack it in the remaining 33 bits). */
+export const tableFileNumberMax = 2 ** 33 - 1;
+/** Default capacity of the block cache shared by all tables. */
+export const blockCacheBytesDefault = 32 * MiB;
+// ---- queues (engine/queue; wire spec §2.7 and §7.3) ----
+
+/** Longest namespace (UTF-8 bytes) and queue name (the wire key field). */
+export const namespaceBytesMax = 128;
+export const queueNameBytesMax = 4 * KiB;
+/** Largest message payload (the wire value limit). */
+export const queuePayloadBytesMax = 16 * MiB;
+/** Longest dedup key (bytes). The wire carries it in a TLV option (at most 255 bytes). */
+export const queueDedupKeyBytesMax = 1 * KiB;
+/** Most messages in one batch enqueue, and most payload bytes (the wire's request bound). */
+export const queueBatchMax = 1_000;
+export const queueBatchBytesMax = 32 * MiB;
+/** Most messages one dequeue or peek returns (larger counts are clamped). */
+export const queueDequeueCountMax = 100;
+/** Most seqs in one ack, nack, touch, requeue or delete. */
+export const queueSeqListMax = 10_000;
+/** Default and largest lease (visibility timeout), ms. */
+export const queueVisibilityMsDefault = 30_000;
+export const queueVisibilityMsMax = 12 * 3_600_000;
+/** Largest enqueue or nack delay, ms (30 days). */
+export const queueDelayMsMax = 30 * 24 * 3_600_000;
+/** Default deliveries before a message is dead-lettered, and the largest setting. */
+export const queueMaxDeliveriesDefault = 10;
+export const queueMaxDeliveriesMax = 1_000_000;
+/** Default and largest dedup window, ms. */
+export const queueDedupWindowMsDefault = 300_000;
+export const queueDedupWindowMsMax = 7 * 24 * 3_600_000;
+/** Default bound of the dedup index (keys per queue); past it a dedup enqueue is refused. */
+export const queueDedupKeysMaxDefault = 1_000_000;
+/** Default and largest page of a DLQ listing or a queue list. */
+export const queuePageLimitDefault = 100;
+export const queuePageLimitMax = 1_000;
+/** Seqs reserved durably ahead of use (engine model section 2). */
+export const queueSeqReserveBlock = 65_536;
+/** Default parked dequeues per store (the wire's server-wide parked limit). */
+export const queueParkedMaxDefault = 100_000;
+/** Default bytes of payloads a store keeps in memory; the rest is read from the log. */
+export const queuePayloadCacheBytesDefault = 256 * MiB;
+/** Events between checkpoints (at least; more when the queue holds more messages). */
+export const queueCheckpointEventsMin = 50_000;
+/** Default segment size of a queue's journal (smaller than a stream's: finer reclamation). */
+export const queueSegmentBytesDefault = 16 * MiB;
 // ---- streams and consumer groups (spec §2.7, §7.4, §7.5) ----
 
 /** Most partitions of one stream. */
 export const streamPartitionsMax = 1_024;
-/** Longest namespace (UTF-8 bytes). */
-export const streamNamespaceBytesMax = 128;
 /** Longest stream name (UTF-8 bytes): the wire's key-field limit. */
 export const streamNameBytesMax = 4_096;
 /** Longest group or consumer name (UTF-8 bytes): names inside wire values. */
@@ -86,6 +155,32 @@ assert(segmentBytesMin <= segmentBytesDefault, 'segment default below minimum');
 assert(segmentBytesDefault <= segmentBytesMaxLimit, 'segment default above maximum');
 assert(recordKeyBytesMax + recordValueBytesMax < batchBytesMax, 'a record must fit a batch');
 assert(indexIntervalBytesDefault <= segmentBytesMin, 'index interval above a segment');
+// A data block is finished once it reaches its target, so it holds at most the target plus
+// one entry (three varints, a kind byte, a seq varint, key and value) plus its restart array.
+const tableEntryBytesMax = lsmKeyBytesMax + lsmValueBytesMax + 4 * 8 + 1;
+const tableRestartArrayBytesMax = 4 * (tableBlockBytesTargetMax + 1) + 4;
+assert(
+  tableBlockBytesTargetMax + tableEntryBytesMax + tableRestartArrayBytesMax <= tableBlockBytesMax,
+  'a data block at its largest must fit tableBlockBytesMax',
+);
+assert(tableBlockBytesDefault <= tableBlockBytesTargetMax, 'block default above maximum');
+assert(tableRestartIntervalDefault <= tableRestartIntervalMax, 'restart default above maximum');
+assert(bloomBitsPerKeyDefault <= bloomBitsPerKeyMax, 'bloom default above maximum');
+assert(tableBlocksMax * (tableFileNumberMax + 1) <= 2 ** 53, 'block cache keys must fit 2^53');
+assert(tableBlockBytesMax < 2 ** 32, 'block sizes are stored as u32 in the footer');
+assert(lsmKeyBytesMax + lsmValueBytesMax < memtableBytesMaxDefault, 'an entry must fit a memtable');
+assert(queuePayloadBytesMax <= recordValueBytesMax, 'a queue payload must fit a log record');
+assert(queueDedupKeyBytesMax + 64 <= recordKeyBytesMax, 'an enqueue event must fit a record key');
+assert(queueBatchMax <= batchRecordsMax, 'a batch enqueue must fit one log batch');
+assert(queueBatchBytesMax + queueBatchMax * (queueDedupKeyBytesMax + 128) < batchBytesMax,
+  'a batch enqueue with its event headers must fit one log batch');
+assert(queueSeqListMax * 8 <= recordValueBytesMax, 'a seq list must fit a record value');
+assert(queueVisibilityMsDefault <= queueVisibilityMsMax, 'lease default above maximum');
+assert(queueMaxDeliveriesDefault <= queueMaxDeliveriesMax, 'max deliveries default too big');
+assert(queueDedupWindowMsDefault <= queueDedupWindowMsMax, 'dedup window default too big');
+assert(queuePageLimitDefault <= queuePageLimitMax, 'page default above maximum');
+assert(queueSegmentBytesDefault >= segmentBytesMin, 'queue segments below the minimum');
+assert(queueSeqReserveBlock >= 2, 'a reservation block holds seqs ahead of use');
 assert(streamAppendRecordsMax <= batchRecordsMax, 'a stream append is one log batch');
 assert(streamAppendRecordsMax < 2 ** 16, 'a record\'s index in its batch is stored as u16');
 assert(streamReadCountDefault <= streamReadCountMax, 'read count default above maximum');

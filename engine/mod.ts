@@ -32,6 +32,83 @@ export type { RetentionPolicy } from './log/retention.ts';
 export { inspectSegment, inspectLog } from './log/inspect.ts';
 export type { SegmentInspection, BatchInspection, LogInspection } from './log/inspect.ts';
 
+// ---- storage: the LSM's building blocks ----
+// Memtable skiplist, sorted tables, block cache, iterators. The DB that ties them to a WAL
+// and a manifest builds on these; tools and benchmarks use them directly.
+
+/**
+ * Entry kinds of the LSM (`tombstone` 0, `value` 1) and the largest sequence number.
+ * @example
+ * list.insert(key, 7, EntryKind.value, value);
+ */
+export { EntryKind, SEQ_MAX } from './lsm/internal_key.ts';
+export type { Entry } from './lsm/internal_key.ts';
+/** The one synchronous, forward-only iterator interface of the LSM. */
+export type { InternalIterator } from './lsm/iterator.ts';
+/**
+ * The memtable's ordered structure: `insert(key, seq, kind, value)`, `get(key, snapshotSeq)`,
+ * `iterator()`, `bytesUsed()`. Several versions of a key coexist, newest first.
+ * @example
+ * const list = new Skiplist({ seed: 1 });
+ * list.insert(key, 1, EntryKind.value, value);
+ * list.get(key); // { seq: 1, kind: EntryKind.value, value }
+ */
+export { Skiplist } from './lsm/skiplist.ts';
+export type { SkiplistOptions } from './lsm/skiplist.ts';
+/**
+ * Writes one sorted table: `add()` entries in internal-key order, then `finish()` returns
+ * its properties (the caller fsyncs). Format: docs/format/table.md.
+ * @throws StorageIoError when a write fails; the writer then stays failed.
+ */
+export { TableWriter } from './lsm/table_writer.ts';
+export type { TableWriterOptions } from './lsm/table_writer.ts';
+export type { TableProperties } from './lsm/table_properties.ts';
+/**
+ * Reads one sorted table: `TableReader.open(file, { fileNumber, cache })`, then
+ * `get(key, snapshotSeq)` and `iterator()`.
+ * @throws CorruptionError naming the file and offset when a check fails.
+ */
+export { TableReader } from './lsm/table_reader.ts';
+export type { TableReaderOptions } from './lsm/table_reader.ts';
+/** Bytes-bounded LRU of decoded data blocks shared by every table reader. */
+export { BlockCache } from './lsm/block_cache.ts';
+export type { BlockCacheStats } from './lsm/block_cache.ts';
+/** Merges sorted sources (newest first) into one stream in internal-key order. */
+export { MergingIterator } from './lsm/merging_iterator.ts';
+/** A snapshot view of an iterator: hides newer entries and, if asked, shadowed versions. */
+export { SnapshotIterator } from './lsm/snapshot_iterator.ts';
+export type { SnapshotOptions } from './lsm/snapshot_iterator.ts';
+/**
+ * Inspects and verifies a table file without throwing on corruption: footer, properties,
+ * every block (offset, sizes, compression, CRC status), optionally every entry, and the
+ * problems found (offset, what). Used by `flo inspect table`.
+ * @param fs the file system holding the table.
+ * @param path the table's path.
+ * @returns a plain report; `ok` is false when any problem was found.
+ * @throws StorageIoError when the file cannot be opened.
+ * @example
+ * const report = inspectTable(new NodeFs(), 'data/000042.sst', { entries: true });
+ */
+export { inspectTable } from './lsm/inspect_table.ts';
+export type {
+  InspectTableOptions, TableInspection, InspectedBlock, InspectedEntry, TableProblem,
+} from './lsm/inspect_table.ts';
+
+// ---- the engine ----
+export { openFlo, Flo, Namespaces, checkNamespaceName } from './flo.ts';
+export type { FloOptions, NamespacedStore } from './flo.ts';
+
+// ---- primitives: work queues ----
+export { QueueStore } from './queue/queue_store.ts';
+export type { QueueConfig } from './queue/queue.ts';
+export type {
+  QueueSettings, QueueStoreOptions, EnqueueOptions, DequeueOptions, SeqListOptions,
+  NackOptions, TouchOptions, QueueMessage, QueueStats, DlqListOptions, DlqPage,
+  QueueListOptions, QueueListEntry, QueueListPage, QueueCounters,
+} from './queue/queue_types.ts';
+export { inspectQueue } from './queue/inspect_queue.ts';
+export type { QueueInspection, InspectedDeadMessage } from './queue/inspect_queue.ts';
+
 // ---- primitives: streams and consumer groups ----
 export { StreamStore } from './stream/stream_store.ts';
 export type { StreamGroups } from './stream/stream_groups.ts';

@@ -186,6 +186,21 @@ test('a failed fsync fails the log: pending and later appends get the same error
   await log.close();
 });
 
+test('a failed write fails the log the same way; a reopen recovers what was durable', async () => {
+  const { open, fs, options } = setup();
+  const log = await open();
+  await log.append([{ value: value('a') }]);
+  fs.injectFault('write', '.seg');
+  await assert.rejects(log.append([{ value: value('b') }]), { code: 'STORAGE_IO' });
+  assert.throws(() => log.appendNow([{ value: value('c') }]), { code: 'STORAGE_IO' });
+  await assert.rejects(log.sync(), { code: 'STORAGE_IO' });
+  await log.close();
+  const reopened = await SegmentedLog.open(options);
+  assert.deepEqual((await reopened.read(0)).map(text), ['a']);
+  assert.equal(await reopened.append([{ value: value('d') }]), 1);
+  await reopened.close();
+});
+
 test('SegmentedLog rejects bad arguments with clear errors', async () => {
   const { open } = setup();
   const log = await open();

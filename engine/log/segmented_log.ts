@@ -90,6 +90,11 @@ export interface SegmentInfo {
   sealed: boolean;
 }
 
+// Sync mode keeps up to this many fsyncs running: appends that arrive during an fsync are
+// written at once and get their own fsync without waiting for the first to finish, so the
+// JavaScript work of one group overlaps the disk work of the next.
+const SYNCS_IN_FLIGHT_MAX = 2;
+
 interface PendingBatch {
   bytes: Uint8Array;
   header: BatchHeader;
@@ -127,6 +132,10 @@ export class SegmentedLog {
   private writtenOffset: number;
   /** Offsets below this are fsynced. */
   private syncedOffset: number;
+  /** Sync mode: the end of what the latest started group fsync covers. */
+  private syncTarget: number;
+  private syncsInFlight = 0;
+  private syncDrainWaiters: Array<() => void> = [];
   /** Offsets below this are readable (published). */
   private publishedOffset: number;
   /** Bytes of the active segment that reads may cover. */
@@ -152,6 +161,7 @@ export class SegmentedLog {
     this.assignedOffset = active.nextOffset;
     this.writtenOffset = active.nextOffset;
     this.syncedOffset = active.nextOffset;
+    this.syncTarget = active.nextOffset;
     this.publishedOffset = active.nextOffset;
     this.publishedPosition = active.sizeBytes;
     this.lastTimestampMs = Math.max(0, ...segments.map((segment) => segment.maxTimestampMs));
@@ -327,7 +337,8 @@ export class SegmentedLog {
   async sync(): Promise<void> {
     this.checkWritable();
     await this.waiters.whenReached(this.assignedOffset);
-    if (this.durability === 'memory') return;
+    // In sync mode a published batch is an fsynced one; memory mode has nothing to sync.
+    if (this.durability !== 'async') return;
     await new Promise<void>((resolve) => {
       this.syncWaiters.push(resolve);
       this.schedulePump();
@@ -478,8 +489,49 @@ export class SegmentedLog {
       at += batch.bytes.length;
     }
     this.writtenOffset = active.nextOffset;
-    if (this.durability === 'sync') await this.syncActive();
-    this.publish(active);
+    if (this.durability === 'sync') this.startGroupSync(active);
+    else this.publish(this.writtenOffset, active.sizeBytes);
+  }
+
+  // Sync mode: starts an fsync covering everything written so far, unless the maximum are
+  // already running; each one that finishes starts the next if more was written meanwhile.
+  // An fsync covers every write made before it was called, so whichever finishes publishes
+  // up to its own target.
+  private startGroupSync(active: Segment): void {
+    if (this.syncsInFlight >= SYNCS_IN_FLIGHT_MAX || this.writtenOffset <= this.syncTarget) {
+      return;
+    }
+    const target = this.writtenOffset;
+    const position = active.sizeBytes;
+    this.syncTarget = target;
+    this.syncsInFlight += 1;
+    active.handle().sync().then(() => {
+      this.syncsInFlight -= 1;
+      this.syncedOffset = Math.max(this.syncedOffset, target);
+      if (this.failure === null) {
+        assert(active === this.active(), 'a roll waits for the fsyncs of its segment');
+        if (target > this.publishedOffset) this.publish(target, position);
+        this.startGroupSync(active);
+      }
+      this.notifySyncDrain();
+    }, (error: unknown) => {
+      this.syncsInFlight -= 1;
+      this.fail(error);
+      this.notifySyncDrain();
+    });
+  }
+
+  private notifySyncDrain(): void {
+    if (this.syncsInFlight > 0) return;
+    const waiters = this.syncDrainWaiters;
+    this.syncDrainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private async drainSyncs(): Promise<void> {
+    while (this.syncsInFlight > 0) {
+      await new Promise<void>((resolve) => this.syncDrainWaiters.push(resolve));
+    }
   }
 
   private needsRoll(active: Segment, nextBytes: number): boolean {
@@ -489,11 +541,12 @@ export class SegmentedLog {
       this.clock.nowMs() - active.firstAppendMs >= this.segmentMs;
   }
 
-  private publish(active: Segment): void {
-    assert(this.writtenOffset >= this.publishedOffset, 'published offsets only grow');
-    this.publishedOffset = this.writtenOffset;
-    this.publishedPosition = active.sizeBytes;
-    this.waiters.reach(this.publishedOffset);
+  private publish(offset: number, position: number): void {
+    assert(offset >= this.publishedOffset, 'published offsets only grow');
+    assert(offset <= this.writtenOffset, 'only written batches are published');
+    this.publishedOffset = offset;
+    this.publishedPosition = position;
+    this.waiters.reach(offset);
   }
 
   private async syncActive(): Promise<void> {
@@ -507,9 +560,11 @@ export class SegmentedLog {
   private async roll(): Promise<void> {
     const old = this.active();
     assert(old.recordCount > 0, 'only a non-empty segment is rolled');
-    assert(this.writtenOffset === this.publishedOffset, 'roll after publishing');
+    await this.drainSyncs();
     await old.handle().sync();
     this.syncedOffset = this.writtenOffset;
+    this.syncTarget = this.writtenOffset;
+    if (this.writtenOffset > this.publishedOffset) this.publish(this.writtenOffset, old.sizeBytes);
     failpoint('log.seal.before-index-sync');
     await old.writeIndexFiles();
     failpoint('log.roll.before-create');
@@ -596,6 +651,7 @@ export class SegmentedLog {
     this.assignedOffset = offset;
     this.writtenOffset = offset;
     this.syncedOffset = offset;
+    this.syncTarget = offset;
     this.publishedOffset = offset;
     this.publishedPosition = segment.sizeBytes;
     this.waiters.rewind(offset);
@@ -623,14 +679,19 @@ export class SegmentedLog {
     });
   }
 
-  private waitIdle(): Promise<void> {
-    if (!this.pumping && this.pending.length === 0 && this.tasks.length === 0) {
-      return Promise.resolve();
+  private async waitIdle(): Promise<void> {
+    for (;;) {
+      if (this.pumping || this.pending.length > 0 || this.tasks.length > 0) {
+        await new Promise<void>((resolve) => {
+          this.idleWaiters.push(resolve);
+          this.schedulePump();
+        });
+      } else if (this.syncsInFlight > 0) {
+        await this.drainSyncs();
+      } else {
+        return;
+      }
     }
-    return new Promise<void>((resolve) => {
-      this.idleWaiters.push(resolve);
-      this.schedulePump();
-    }).then(() => (this.pending.length > 0 || this.tasks.length > 0 ? this.waitIdle() : undefined));
   }
 
   private fail(error: unknown): void {

@@ -2,7 +2,7 @@
 // produce / consume / ack workload with crashes at random moments; after each, acknowledged
 // appends are intact, sequences are not reused, durably acked records never come back and
 // every other record is delivered again. A failure names its seed; replay it with
-// `npm run sim -- --seed N --only stream`. SIM_SEEDS overrides the number of seeds.
+// `npm run sim -- --seed N --stream`. SIM_SEEDS overrides the number of seeds.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -4,7 +4,7 @@
 // throw TypeError or RangeError naming the argument and the bound.
 
 import { assert } from '../assert.ts';
-import { groupNameBytesMax, streamNameBytesMax, streamNamespaceBytesMax } from '../limits.ts';
+import { groupNameBytesMax, namespaceBytesMax, streamNameBytesMax } from '../limits.ts';
 
 const encoder = new TextEncoder();
 
@@ -28,7 +28,7 @@ function checkName(value: unknown, name: string, minBytes: number, maxBytes: num
 
 /** A namespace (at most 128 bytes); '' means "default". */
 export function checkNamespace(value: unknown): string {
-  const namespace = checkName(value, 'namespace', 0, streamNamespaceBytesMax);
+  const namespace = checkName(value, 'namespace', 0, namespaceBytesMax);
   return namespace === '' ? DEFAULT_NAMESPACE : namespace;
 }
 

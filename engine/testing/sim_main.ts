@@ -1,15 +1,12 @@
-// `npm run sim -- --seeds N` / `--seed S` [--only log|stream]: runs the crash simulators
-// outside the test runner, for many more seeds than `npm test` does, or to replay one failing
-// seed. Prints one line per failure and a summary per simulator; exits 1 on any failure.
+// `npm run sim -- --seeds N` / `--seed S` [--log] [--queue] [--stream]: runs the crash
+// simulators outside the test runner, for many more seeds than `npm test` does, or to replay
+// one failing seed. Without a simulator flag every simulator runs. Prints one line per
+// failure and a summary per simulator; exits 1 on any failure.
 
 import { runLogSim } from './log_sim.ts';
+import { runQueueSim } from './queue_sim.ts';
 import { runStreamSim } from './stream_sim.ts';
 import { randomSeed } from '../io/prng.ts';
-
-const simulators: Record<string, (seed: number) => Promise<{ crashes: number }>> = {
-  log: runLogSim,
-  stream: runStreamSim,
-};
 
 function argument(name: string): number | undefined {
   const index = process.argv.indexOf(name);
@@ -19,27 +16,29 @@ function argument(name: string): number | undefined {
   return value;
 }
 
+const sims = [
+  { name: 'log', run: async (seed: number) => (await runLogSim(seed)).crashes },
+  { name: 'queue', run: async (seed: number) => (await runQueueSim(seed)).crashes },
+  { name: 'stream', run: async (seed: number) => (await runStreamSim(seed)).crashes },
+];
+const chosen = sims.filter((sim) => process.argv.includes(`--${sim.name}`));
 const single = argument('--seed');
 const count = single === undefined ? (argument('--seeds') ?? 1000) : 1;
 const start = single ?? randomSeed();
-const onlyIndex = process.argv.indexOf('--only');
-const only = onlyIndex < 0 ? Object.keys(simulators) : [process.argv[onlyIndex + 1] ?? ''];
-let failed = false;
-for (const name of only) {
-  const run = simulators[name];
-  if (run === undefined) throw new RangeError(`--only takes one of ${Object.keys(simulators)}`);
-  let failures = 0;
+let failures = 0;
+for (const sim of chosen.length > 0 ? chosen : sims) {
   let crashes = 0;
+  let simFailures = 0;
   for (let i = 0; i < count; i++) {
     try {
-      crashes += (await run(start + i)).crashes;
+      crashes += await sim.run(start + i);
     } catch (error) {
-      failures += 1;
+      simFailures += 1;
       console.log(error instanceof Error ? error.message : String(error));
     }
   }
-  console.log(`${name} sim: ${count} seeds from ${start}, ${crashes} crashes, ` +
-    `${failures} failures`);
-  failed ||= failures > 0;
+  failures += simFailures;
+  console.log(`${sim.name} sim: ${count} seeds from ${start}, ${crashes} crashes, ` +
+    `${simFailures} failures`);
 }
-process.exitCode = failed ? 1 : 0;
+process.exitCode = failures > 0 ? 1 : 0;

@@ -1,0 +1,26 @@
+// The engine families the server offers, in one list: each entry registers one family's
+// handlers on the HandlerTable (and, if it wants, its gauges on the MetricsRegistry).
+// startFloServer (server/flo_server.ts) runs every entry once at start-up. A family lands
+// here as one line when its engine part exists, for example
+//   ({ table, flo }) => registerKvHandlers(table, flo.kv),
+// Handlers translate and delegate: no engine logic in server/.
+
+import type { Flo } from '../../engine/mod.ts';
+import type { HandlerTable } from '../handler_table.ts';
+import type { MetricsRegistry } from '../metrics/registry.ts';
+import { registerNamespaceHandlers } from './namespace.ts';
+
+/** What a family's registration gets. */
+export interface FamilyContext {
+  readonly table: HandlerTable;
+  readonly flo: Flo;
+  readonly metrics: MetricsRegistry;
+}
+
+/** Registers one family's handlers (and gauges). */
+export type RegisterFamily = (context: FamilyContext) => void;
+
+/** Every engine family, in registration order (the system family is built in). */
+export const engineFamilies: readonly RegisterFamily[] = [
+  ({ table, flo }) => registerNamespaceHandlers(table, flo.namespaces),
+];
