@@ -15,7 +15,7 @@ export function registerInspectStream(inspect: Command, io: CliIo): void {
     .option('--namespace <ns>', 'the stream\'s namespace', 'default')
     .option('--json', 'print JSON')
     .action((dir: string, name: string, options: { namespace: string; json?: boolean }) => {
-      const result = inspectStream(new NodeFs(), dir, name, options.namespace);
+      const result = inspectStream(new NodeFs(), dir, options.namespace, name);
       if (result === null) {
         io.err(`flo inspect stream: no stream "${name}" in namespace "${options.namespace}" ` +
           `under ${dir}\n`);

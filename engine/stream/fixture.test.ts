@@ -65,15 +65,15 @@ test('the v1 stream fixture opens with its records, trims, groups and numbering'
 test('the stream fixture inspector rebuilds the same group state read-only', () => {
   const fs = loadFixture();
   const before = listFiles(fs, '/fixture').map((path) => [path, fs.readFile(path).length]);
-  const result = inspectStream(fs, '/fixture', 'orders')!;
+  const result = inspectStream(fs, '/fixture', '', 'orders')!;
   assert.deepEqual(result.partitions.map((p) => [p.records, p.firstSequence, p.lastSequence]),
     [[1, 7, 7], [5, 2, 6]]);
   assert.deepEqual(result.groups.map((g) => [g.name, g.cursorSequence, g.pending, g.deadLettered,
     g.lag]), [['billing', 6, 1, 2, 2]]);
   assert.equal(result.journal.trimSequence, 2);
   assert.deepEqual(result.journal.problems, []);
-  assert.equal(inspectStream(fs, '/fixture', 'audit'), null);
-  assert.equal(inspectStream(fs, '/fixture', 'audit', 'tenant')!.partitions[0]!.records, 1);
+  assert.equal(inspectStream(fs, '/fixture', 'default', 'audit'), null);
+  assert.equal(inspectStream(fs, '/fixture', 'tenant', 'audit')!.partitions[0]!.records, 1);
   const after = listFiles(fs, '/fixture').map((path) => [path, fs.readFile(path).length]);
   assert.deepEqual(after, before, 'the inspector changes nothing');
 });

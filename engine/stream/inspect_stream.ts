@@ -56,17 +56,18 @@ export interface StreamInspection {
 }
 
 /**
- * Inspects stream `name` of namespace `ns` in the store directory `root`; null when there is no
- * such stream. @throws CorruptionError for a damaged META file
+ * Inspects stream `name` of namespace `ns` ('' = "default") in the store directory `root`;
+ * null when there is no such stream. @throws CorruptionError for a damaged META file
  */
 export function inspectStream(
   fs: FileSystem,
   root: string,
+  ns: string,
   name: string,
-  ns = DEFAULT_NAMESPACE,
 ): StreamInspection | null {
+  const namespace = ns === '' ? DEFAULT_NAMESPACE : ns;
   const entry = readCatalog<StreamSettings>(fs, root)
-    .find((candidate) => candidate.namespace === ns && candidate.name === name);
+    .find((candidate) => candidate.namespace === namespace && candidate.name === name);
   if (entry === undefined) return null;
   const { state, journal } = inspectJournal(fs, joinPath(entry.dir, 'journal'));
   const groups = [...state.groups.values()];

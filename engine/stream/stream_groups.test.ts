@@ -376,7 +376,7 @@ test('checkpoints bound what recovery replays, however long the history', async 
     await store.groups.ack('', 's', 'g', records.slice(1).map((record) => record.sequence));
   }
   const crashed = fs.crashClone(new (await import('../io/prng.ts')).Prng(1));
-  const inspection = (await import('./inspect_stream.ts')).inspectStream(crashed, '/c', 's')!;
+  const inspection = (await import('./inspect_stream.ts')).inspectStream(crashed, '/c', '', 's')!;
   assert.ok(inspection.journal.checkpointOffset > 0, 'a checkpoint was taken');
   assert.ok(inspection.journal.eventsReplayed < 300, `${inspection.journal.eventsReplayed} events`);
   const reopened = await StreamStore.open({ fs: crashed, clock, dir: '/c' });

@@ -213,6 +213,12 @@ export class StreamStore {
     return this.catalog.list(ns).length > 0;
   }
 
+  /** Every namespace holding a stream, sorted bytewise (NamespacedStore). */
+  namespacesWithData(): string[] {
+    const names = new Set(this.catalog.entries().map((entry) => entry.namespace));
+    return [...names]; // entries() is sorted by namespace, then name
+  }
+
   /** Deletes every stream of the namespace (forced); its parked reads get empty results. */
   async dropNamespace(namespace: string): Promise<void> {
     this.checkOpen();
