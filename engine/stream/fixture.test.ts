@@ -11,8 +11,9 @@ import { ManualClock } from '../io/clock.ts';
 import { StreamStore } from './stream_store.ts';
 import { inspectStream } from './inspect_stream.ts';
 import {
-  copyTree, STREAM_FIXTURE_START_MS, writeStreamFixture,
+  STREAM_FIXTURE_START_MS, writeStreamFixture,
 } from '../../fixtures/stream/generate_stream.ts';
+import { copyTree } from '../../fixtures/copy_tree.ts';
 
 const fixtureDir = new URL('../../fixtures/stream/v1', import.meta.url).pathname;
 const decoder = new TextDecoder();
