@@ -26,9 +26,11 @@ test('flo-bench --quick runs every scenario and reports the documented shape', a
   assert.ok(phases.has('log:append') && phases.has('log:sequential read') &&
     phases.has('log:time seek'));
   assert.ok(phases.has('queue:enqueue') && phases.has('queue:enqueue→dequeue→ack'));
+  assert.ok(phases.has('stream:append') && phases.has('stream:group read + ack') &&
+    phases.has('stream:time seek'));
 });
 
 test('flo-bench refuses an unknown scenario with the list of known ones', async () => {
   await assert.rejects(runBench(['nope'], { runs: 1, valueBytes: 100, quiet: true }),
-    /unknown scenario "nope" \(known: log/);
+    /unknown scenario "nope" \(known: log, queue, stream/);
 });

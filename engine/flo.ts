@@ -6,6 +6,7 @@
 //   <dir>/LOCK          held while open (pid inside; a stale lock of a dead process is taken)
 //   <dir>/NAMESPACES    explicitly created namespaces (CRC frame, JSON list, atomic writes)
 //   <dir>/queues/       the queue store (engine/queue)
+//   <dir>/streams/      the stream store (engine/stream)
 //
 // Durability 'memory' uses an in-memory FileSystem: nothing touches the disk.
 
@@ -21,6 +22,8 @@ import { encodeFrame, scanFrames } from './codec/record_frame.ts';
 import type { Durability } from './log/segmented_log.ts';
 import { QueueStore } from './queue/queue_store.ts';
 import type { QueueStoreOptions } from './queue/queue_types.ts';
+import { StreamStore } from './stream/stream_store.ts';
+import type { StreamStoreOptions } from './stream/stream_types.ts';
 
 export interface FloOptions {
   /** Data directory (created if missing). Ignored for durability 'memory'. */
@@ -35,6 +38,8 @@ export interface FloOptions {
   clock?: Clock;
   /** Queue settings beyond the shared ones (defaults per queue, caches, parked limit). */
   queue?: Omit<QueueStoreOptions, 'fs' | 'clock' | 'dir' | 'durability' | 'syncIntervalMs'>;
+  /** Stream settings beyond the shared ones (segment sizes, default partitions). */
+  stream?: Omit<StreamStoreOptions, 'fs' | 'clock' | 'dir' | 'durability' | 'syncIntervalMs'>;
 }
 
 /** A part of the engine with data per namespace (KV, queues, streams, actions, workers). */
@@ -189,6 +194,8 @@ function readNamespaces(fs: FileSystem, path: string): Set<string> {
 export class Flo {
   /** Work queues with leases, retries and a dead-letter queue. */
   readonly queue: QueueStore;
+  /** Append-only, partitioned streams with consumer groups. */
+  readonly stream: StreamStore;
   readonly dir: string;
   readonly durability: Durability;
   readonly fs: FileSystem;
@@ -198,14 +205,15 @@ export class Flo {
   private readonly lock: FileLock;
   private closed = false;
 
-  private constructor(base: FloBase, queue: QueueStore) {
+  private constructor(base: FloBase, queue: QueueStore, stream: StreamStore) {
     this.queue = queue;
+    this.stream = stream;
     this.dir = base.dir;
     this.durability = base.durability;
     this.fs = base.fs;
     this.clock = base.clock;
     this.lock = base.lock;
-    this.stores.push(queue);
+    this.stores.push(queue, stream);
     this.namespaces = new Namespaces(this.fs, joinPath(this.dir, 'NAMESPACES'),
       readNamespaces(this.fs, joinPath(this.dir, 'NAMESPACES')), () => this.stores);
   }
@@ -230,7 +238,10 @@ export class Flo {
       const queue = track(await QueueStore.open({
         ...options.queue, ...shared, dir: joinPath(options.dir, 'queues'),
       }));
-      return new Flo(base, queue);
+      const stream = track(await StreamStore.open({
+        ...options.stream, ...shared, dir: joinPath(options.dir, 'streams'),
+      }));
+      return new Flo(base, queue, stream);
     } catch (error) {
       for (const store of opened.reverse()) await store.close().catch(() => undefined);
       base.lock.release();

@@ -104,6 +104,49 @@ export const queuePayloadCacheBytesDefault = 256 * MiB;
 export const queueCheckpointEventsMin = 50_000;
 /** Default segment size of a queue's journal (smaller than a stream's: finer reclamation). */
 export const queueSegmentBytesDefault = 16 * MiB;
+// ---- streams and consumer groups (spec §2.7, §7.4, §7.5) ----
+
+/** Most partitions of one stream. */
+export const streamPartitionsMax = 1_024;
+/** Longest stream name (UTF-8 bytes): the wire's key-field limit. */
+export const streamNameBytesMax = 4_096;
+/** Longest group or consumer name (UTF-8 bytes): names inside wire values. */
+export const groupNameBytesMax = 255;
+/** Most records in one stream append (one batch). */
+export const streamAppendRecordsMax = 1_000;
+/** Default and largest `count` of a stream read (larger counts are clamped). */
+export const streamReadCountDefault = 100;
+export const streamReadCountMax = 1_000;
+/** Payload bytes after which a read stops adding records (the reply soft limit, halved). */
+export const streamReadBytesMax = 16 * MiB;
+/** Default and largest `count` of a group read. */
+export const groupReadCountDefault = 10;
+export const groupReadCountMax = 1_000;
+/** Default and largest `count` of a claim; most PEL entries one claim call scans. */
+export const groupClaimCountDefault = 100;
+export const groupClaimCountMax = 1_000;
+export const groupClaimScanMax = 10_000;
+/** Most entries PENDING lists (the oldest). */
+export const groupPendingListMax = 1_000;
+/** Most ids in one ack, nack or touch. */
+export const streamIdListMax = 10_000;
+/** Group ack timeout: default and bounds (the wire carries it as u32). */
+export const groupAckTimeoutMsDefault = 30_000;
+export const groupAckTimeoutMsMax = 2 ** 32 - 1;
+/** Deliveries before a record is dead-lettered: default and largest (wire: u8; 0 = no limit). */
+export const groupMaxDeliverDefault = 10;
+export const groupMaxDeliverMax = 255;
+/** Stream sequences reserved durably ahead of use (docs/design/streams.md). */
+export const streamSequenceBlock = 65_536;
+/** Default and largest page of a stream list. */
+export const streamListLimitDefault = 100;
+export const streamListLimitMax = 1_000;
+/** Period of the retention sweep (the wire: "at least once a minute"). */
+export const streamRetentionSweepMs = 60_000;
+/** Segment size of a stream's group journal. */
+export const streamJournalSegmentBytes = 4 * MiB;
+/** Journal bytes after which a stream checkpoints its group state (or 2x the last snapshot). */
+export const streamCheckpointBytesMin = 4 * MiB;
 
 // Segment positions are stored as u32 in the sparse index; a segment may exceed
 // segmentBytesMaxLimit by one batch, so the sum must stay below 2^32.
@@ -138,3 +181,12 @@ assert(queueDedupWindowMsDefault <= queueDedupWindowMsMax, 'dedup window default
 assert(queuePageLimitDefault <= queuePageLimitMax, 'page default above maximum');
 assert(queueSegmentBytesDefault >= segmentBytesMin, 'queue segments below the minimum');
 assert(queueSeqReserveBlock >= 2, 'a reservation block holds seqs ahead of use');
+assert(streamAppendRecordsMax <= batchRecordsMax, 'a stream append is one log batch');
+assert(streamAppendRecordsMax < 2 ** 16, 'a record\'s index in its batch is stored as u16');
+assert(streamReadCountDefault <= streamReadCountMax, 'read count default above maximum');
+assert(groupReadCountDefault <= groupReadCountMax, 'group read count default above maximum');
+assert(groupClaimCountMax <= groupClaimScanMax, 'a claim must be able to scan its count');
+assert(groupMaxDeliverDefault <= groupMaxDeliverMax, 'max deliver default above maximum');
+assert(streamSequenceBlock >= 2 * streamAppendRecordsMax, 'a reservation covers an append');
+assert(streamJournalSegmentBytes >= segmentBytesMin, 'journal segments below the minimum');
+assert(streamListLimitDefault <= streamListLimitMax, 'list limit default above maximum');

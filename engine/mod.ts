@@ -108,3 +108,18 @@ export type {
 } from './queue/queue_types.ts';
 export { inspectQueue } from './queue/inspect_queue.ts';
 export type { QueueInspection, InspectedDeadMessage } from './queue/inspect_queue.ts';
+
+// ---- primitives: streams and consumer groups ----
+export { StreamStore } from './stream/stream_store.ts';
+export type { StreamGroups } from './stream/stream_groups.ts';
+export type {
+  StreamId, StreamHeader, StreamRecordInput, StreamRecord, GroupRecord, RetentionLimits,
+  StreamStoreOptions, CreateStreamOptions, AlterStreamOptions, AppendOptions as StreamAppendOptions,
+  AppendResult as StreamAppendResult, ReadOptions as StreamReadOptions, TrimOptions, TrimResult,
+  StreamInfo, ListOptions as StreamListOptions, StreamListPage, GroupOptions, GroupReadOptions,
+  ClaimOptions, ClaimResult, PendingInfo, GroupInfo, DeadLetterInfo, DeadLetterPage,
+} from './stream/stream_types.ts';
+export { inspectStream } from './stream/inspect_stream.ts';
+export type {
+  StreamInspection, PartitionInspection, GroupInspection,
+} from './stream/inspect_stream.ts';

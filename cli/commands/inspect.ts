@@ -1,7 +1,7 @@
 // `flo inspect …`: read-only looks at files on disk, through the engine's inspectors. Each
-// storage format adds a subcommand here (segment, log; the LSM adds table and kv). Output is
-// human-readable, or JSON with --json; a damaged file is reported (where, what) with exit
-// code 1, never as a stack trace.
+// storage format adds a subcommand here (segment, log, table, queue; stream in
+// inspect_stream.ts; the LSM adds kv). Output is human-readable, or JSON with --json; a
+// damaged file is reported (where, what) with exit code 1, never as a stack trace.
 
 import { InvalidArgumentError, type Command } from 'commander';
 import {
@@ -11,6 +11,7 @@ import {
 import { formatTable, printJson, type CliIo } from '../output.ts';
 import { describeBytes, formatTimestamp, jsonBytes } from '../bytes_format.ts';
 import { addInspectTable } from './inspect_table.ts';
+import { registerInspectStream } from './inspect_stream.ts';
 
 /** Adds `flo inspect` and its storage subcommands. */
 export function registerInspect(program: Command, io: CliIo): void {
@@ -36,6 +37,7 @@ export function registerInspect(program: Command, io: CliIo): void {
       if (damaged || result.gaps.length > 0) io.exitCode = 1;
     });
   addInspectTable(inspect, io);
+  registerInspectStream(inspect, io);
   inspect.command('queue <dir> <name>')
     .description('summarize one queue of a queue store: counts, oldest ages, DLQ, journal')
     .option('--namespace <ns>', 'the queue\'s namespace', 'default')

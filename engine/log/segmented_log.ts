@@ -25,7 +25,7 @@ import {
   checkRecordInput, Compression, decodeBatchRecords, encodeBatchWithHeader,
   type BatchHeader, type LogRecord, type LogRecordInput,
 } from './batch.ts';
-import { scanBatches, Segment } from './segment.ts';
+import { READ_CHUNK_BYTES, scanBatches, Segment } from './segment.ts';
 import { SparseIndex } from './sparse_index.ts';
 import { recoverLog, type RecoveryReport } from './recovery.ts';
 import { checkRetentionPolicy, segmentsToDrop, type RetentionPolicy } from './retention.ts';
@@ -271,6 +271,9 @@ export class SegmentedLog {
     this.checkReadOffset(fromOffset);
     const maxRecords = checkIntOr(options.maxRecords, 'maxRecords', 1, batchRecordsMax, 1000);
     const maxBytes = checkIntOr(options.maxBytes, 'maxBytes', 1, Number.MAX_SAFE_INTEGER, 1 << 20);
+    // A small read (one record, a probe) reads a small chunk: from the index entry before it
+    // to a little past it, not a full read-ahead chunk.
+    const chunkBytes = Math.min(READ_CHUNK_BYTES, maxBytes + 2 * this.intervalBytes);
     const out: LogRecord[] = [];
     let from = Math.max(fromOffset, this.firstOffset);
     let bytes = 0;
@@ -285,7 +288,7 @@ export class SegmentedLog {
           if (problem !== null) throw new CorruptionError(segment.path, batch.position, problem);
           bytes += batch.bytes.length;
           return out.length < maxRecords && bytes < maxBytes;
-        });
+        }, chunkBytes);
       if (stop !== null) {
         throw new CorruptionError(segment.path, stop.position, `Cannot read log: ${stop.reason}`);
       }

@@ -1,10 +1,11 @@
-// `npm run sim -- --seeds N` / `--seed S` [--log] [--queue]: runs the crash simulators
-// outside the test runner, for many more seeds than `npm test` does, or to replay one
-// failing seed. Without --log or --queue both simulators run. Prints one line per failure
-// and a summary per simulator; exits 1 on any failure.
+// `npm run sim -- --seeds N` / `--seed S` [--log] [--queue] [--stream]: runs the crash
+// simulators outside the test runner, for many more seeds than `npm test` does, or to replay
+// one failing seed. Without a simulator flag every simulator runs. Prints one line per
+// failure and a summary per simulator; exits 1 on any failure.
 
 import { runLogSim } from './log_sim.ts';
 import { runQueueSim } from './queue_sim.ts';
+import { runStreamSim } from './stream_sim.ts';
 import { randomSeed } from '../io/prng.ts';
 
 function argument(name: string): number | undefined {
@@ -18,6 +19,7 @@ function argument(name: string): number | undefined {
 const sims = [
   { name: 'log', run: async (seed: number) => (await runLogSim(seed)).crashes },
   { name: 'queue', run: async (seed: number) => (await runQueueSim(seed)).crashes },
+  { name: 'stream', run: async (seed: number) => (await runStreamSim(seed)).crashes },
 ];
 const chosen = sims.filter((sim) => process.argv.includes(`--${sim.name}`));
 const single = argument('--seed');
