@@ -103,7 +103,7 @@ export { QueueStore } from './queue/queue_store.ts';
 export type { QueueConfig } from './queue/queue.ts';
 export type {
   QueueSettings, QueueStoreOptions, EnqueueOptions, DequeueOptions, SeqListOptions,
-  NackOptions, TouchOptions, QueueMessage, QueueStats, DlqListOptions, DlqPage,
+  NackOptions, TouchOptions, QueueMessage, QueueStats, DlqListOptions, DlqPage, DequeueBudget,
   QueueListOptions, QueueListEntry, QueueListPage, QueueCounters,
 } from './queue/queue_types.ts';
 export { inspectQueue } from './queue/inspect_queue.ts';
