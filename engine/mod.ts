@@ -118,6 +118,7 @@ export type {
   AppendResult as StreamAppendResult, ReadOptions as StreamReadOptions, TrimOptions, TrimResult,
   StreamInfo, ListOptions as StreamListOptions, StreamListPage, GroupOptions, GroupReadOptions,
   ClaimOptions, ClaimResult, PendingInfo, GroupInfo, DeadLetterInfo, DeadLetterPage,
+  RecordBudget,
 } from './stream/stream_types.ts';
 export { inspectStream } from './stream/inspect_stream.ts';
 export type {

@@ -291,7 +291,8 @@ export class StreamStore {
         return records.map((record) => toStreamRecord(name, record));
       }
     }
-    if (blockMs === 0 || this.closed) return [];
+    if (blockMs === 0 || this.closed || options.signal?.aborted === true) return [];
+    if (options.onPark?.() === false) return [];
     const parked = new Parked<StreamRecord[]>(this.context.clock, blockMs, options.signal, [],
       () => this.pruneReaders(key));
     if (parked.done) return parked.promise; // aborted already
