@@ -104,7 +104,7 @@ export type { QueueConfig } from './queue/queue.ts';
 export type {
   QueueSettings, QueueStoreOptions, EnqueueOptions, DequeueOptions, SeqListOptions,
   NackOptions, TouchOptions, QueueMessage, QueueStats, DlqListOptions, DlqPage, DequeueBudget,
-  QueueListOptions, QueueListEntry, QueueListPage, QueueCounters,
+  QueueListOptions, QueueListEntry, QueueListPage, QueueCounters, QueueDepth,
 } from './queue/queue_types.ts';
 export { inspectQueue } from './queue/inspect_queue.ts';
 export type { QueueInspection, InspectedDeadMessage } from './queue/inspect_queue.ts';
@@ -118,7 +118,7 @@ export type {
   AppendResult as StreamAppendResult, ReadOptions as StreamReadOptions, TrimOptions, TrimResult,
   StreamInfo, ListOptions as StreamListOptions, StreamListPage, GroupOptions, GroupReadOptions,
   ClaimOptions, ClaimResult, PendingInfo, GroupInfo, DeadLetterInfo, DeadLetterPage,
-  RecordBudget,
+  RecordBudget, GroupGauge,
 } from './stream/stream_types.ts';
 export { inspectStream } from './stream/inspect_stream.ts';
 export type {

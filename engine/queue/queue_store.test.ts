@@ -376,6 +376,26 @@ test('a budget bounds what one dequeue leases, parked or not; the first always g
     await store.close();
   });
 
+test('depths() reports every open queue by state, as applied', async () => {
+  const { store, clock } = await openStore();
+  assert.deepEqual(store.depths(), []);
+  await store.enqueueBatch('', 'q', [text('a'), text('b'), text('c')]);
+  await store.enqueue('', 'q', text('later'), { delayMs: 1000 });
+  await store.enqueue('ns', 'other', text('x'));
+  const [leased] = await store.dequeue('', 'q');
+  await store.nack('', 'q', [leased!.seq], { toDlq: true });
+  await store.dequeue('', 'q');
+  const depths = store.depths().sort((a, b) => a.name.localeCompare(b.name));
+  assert.deepEqual(depths, [
+    { namespace: 'ns', name: 'other', ready: 1, delayed: 0, leased: 0, dlq: 0 },
+    { namespace: 'default', name: 'q', ready: 1, delayed: 1, leased: 1, dlq: 1 },
+  ]);
+  clock.advance(1000);
+  const after = store.depths().find((d) => d.name === 'q')!;
+  assert.deepEqual([after.ready, after.delayed], [2, 0], 'the delay timer moved it');
+  await store.close();
+});
+
 test('listQueues pages by name with an opaque cursor and skips never-used queues',
   async () => {
     const { store } = await openStore();

@@ -29,7 +29,8 @@ import {
   checkPageLimit, checkPayload, checkPayloads, checkQueueName, checkSeqs, checkSettings,
 } from './queue_args.ts';
 import type {
-  DequeueOptions, DlqListOptions, DlqPage, EnqueueOptions, NackOptions, QueueListEntry,
+  DequeueOptions, DlqListOptions, DlqPage, EnqueueOptions, NackOptions, QueueDepth,
+  QueueListEntry,
   QueueListOptions, QueueListPage, QueueMessage, QueueSettings, QueueStats, QueueStoreOptions,
   SeqListOptions, TouchOptions,
 } from './queue_types.ts';
@@ -295,6 +296,21 @@ export class QueueStore {
     const last = queues.at(-1);
     const cursor = hasMore && last !== undefined ? encodeCursor(last.name) : new Uint8Array(0);
     return { queues: entries, hasMore, cursor };
+  }
+
+  /**
+   * Every open queue's counts by state, as applied now: for metrics, which may run up to one
+   * fsync ahead of what calls reveal. Synchronous and O(queues).
+   */
+  depths(): QueueDepth[] {
+    const out: QueueDepth[] = [];
+    for (const slot of this.slots.values()) {
+      const state = slot.queue?.state;
+      if (state === undefined) continue;
+      out.push({ namespace: slot.namespace, name: slot.name, ready: state.readyCount,
+        delayed: state.delayedCount, leased: state.leasedCount, dlq: state.dlqCount });
+    }
+    return out;
   }
 
   /** True when a queue of `namespace` holds a message (ready, delayed, leased or DLQ). */

@@ -182,3 +182,13 @@ export interface QueueListPage {
   /** Opaque: byte 0x01 then the last name's UTF-8 (wire §8); empty when !hasMore. */
   cursor: Uint8Array;
 }
+
+/** One queue's message counts by state, as applied now (metrics gauges). */
+export interface QueueDepth {
+  namespace: string;
+  name: string;
+  ready: number;
+  delayed: number;
+  leased: number;
+  dlq: number;
+}

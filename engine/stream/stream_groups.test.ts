@@ -438,6 +438,25 @@ test('a budget bounds a group read and a claim; what is left out stays undeliver
     await store.close();
   });
 
+test('groupGauges() reports each group\'s lag and pending', async () => {
+  const { store, groups } = await setup(5);
+  await store.create('ns', 'other');
+  assert.deepEqual(store.groupGauges(), []);
+  await groups.read('', 's', 'g', 'c', { count: 2 });
+  await groups.create('', 's', 'h', { tail: true });
+  await groups.create('ns', 'other', 'g');
+  assert.deepEqual(store.groupGauges(), [
+    { namespace: 'default', stream: 's', group: 'g', lag: 5, pending: 2 },
+    { namespace: 'default', stream: 's', group: 'h', lag: 0, pending: 0 },
+    { namespace: 'ns', stream: 'other', group: 'g', lag: 0, pending: 0 },
+  ]);
+  await groups.ack('', 's', 'g', [1]);
+  assert.deepEqual(store.groupGauges()[0], { namespace: 'default', stream: 's', group: 'g',
+    lag: 4, pending: 1 });
+  await store.close();
+  assert.deepEqual(store.groupGauges(), []);
+});
+
 test('timed-out and aborted reads leave nothing parked behind', async () => {
   const { store, groups, clock } = await setup(0);
   for (let i = 0; i < 50; i++) {

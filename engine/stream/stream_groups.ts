@@ -31,7 +31,8 @@ import {
 } from './stream_names.ts';
 import { fetchPending, toStreamRecord, undelivered } from './stream_reads.ts';
 import type {
-  ClaimOptions, ClaimResult, DeadLetterPage, GroupInfo, GroupOptions, GroupReadOptions,
+  ClaimOptions, ClaimResult, DeadLetterPage, GroupGauge, GroupInfo, GroupOptions,
+  GroupReadOptions,
   GroupRecord, PendingInfo,
 } from './stream_types.ts';
 import { oldestAtOrAfter } from './trim_planner.ts';
@@ -367,6 +368,15 @@ export class StreamGroups {
       lag: undelivered(handle, state) + state.pel.size,
       oldestPendingAgeMs: oldest === undefined ? 0 : Math.max(0, nowMs - oldest.timestampMs),
     };
+  }
+
+  /** The backlog of each group of `handle`, as applied now (metrics; synchronous). */
+  gauges(handle: StreamHandle): GroupGauge[] {
+    if (handle.closed || handle.failure !== null) return [];
+    return [...handle.journal.groups.values()].map((state) => ({
+      namespace: handle.namespace, stream: handle.name, group: state.name,
+      lag: undelivered(handle, state) + state.pel.size, pending: state.pel.size,
+    }));
   }
 
   /** Deletes a group; its parked reads get empty results. */

@@ -29,7 +29,7 @@ import { streamInfo } from './stream_info.ts';
 import type {
   AlterStreamOptions, AppendOptions, AppendResult, CreateStreamOptions, ListOptions,
   ReadOptions, StreamListPage, StreamRecord, StreamRecordInput,
-  StreamStoreOptions, TrimOptions, TrimResult,
+  StreamStoreOptions, TrimOptions, TrimResult, GroupGauge,
 } from './stream_types.ts';
 
 interface ReadWaiter {
@@ -205,6 +205,15 @@ export class StreamStore {
       : checkInt(options.partition, 'partition', 0, handle.partitions.length - 1);
     await handle.settled();
     return streamInfo(handle, only);
+  }
+
+  /**
+   * The backlog (lag, pending) of every group of every stream, as applied now: for metrics,
+   * which may run up to one fsync ahead of what calls reveal. Synchronous.
+   */
+  groupGauges(): GroupGauge[] {
+    if (this.closed) return [];
+    return [...this.handles.values()].flatMap((handle) => this.groups.gauges(handle));
   }
 
   /** True when the namespace holds any stream. */

@@ -256,3 +256,13 @@ export interface DeadLetterPage {
   /** Where the next page starts, or null when this one reached the end. */
   next: StreamId | null;
 }
+
+/** One group's backlog, as applied now (metrics gauges). */
+export interface GroupGauge {
+  namespace: string;
+  stream: string;
+  group: string;
+  /** Records not yet delivered plus pending ones (GroupInfo.lag). */
+  lag: number;
+  pending: number;
+}
