@@ -127,7 +127,7 @@ export class StreamStore {
       retention: mergeRetention({ maxRecords: 0, maxAgeMs: 0, maxBytes: 0 }, options.retention),
     };
     if (this.handles.has(streamKey(ns, name)) || this.opening.has(streamKey(ns, name))) {
-      throw new ConflictError(`stream "${name}" already exists`);
+      throw new ConflictError(`stream already exists: "${name}"`);
     }
     await this.createStream(ns, name, settings);
   }
@@ -172,7 +172,7 @@ export class StreamStore {
   async delete(namespace: string, name: string, options: { force?: boolean } = {}) {
     const handle = this.require(namespace, name);
     if (options.force !== true && (handle.recordCount > 0 || handle.appending)) {
-      throw new ConflictError(`stream "${name}" is not empty`);
+      throw new ConflictError(`stream is not empty: "${name}"`);
     }
     await this.remove(handle);
   }

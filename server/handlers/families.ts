@@ -9,12 +9,15 @@ import type { Flo } from '../../engine/mod.ts';
 import type { HandlerTable } from '../handler_table.ts';
 import type { MetricsRegistry } from '../metrics/registry.ts';
 import { registerNamespaceHandlers } from './namespace.ts';
+import { registerQueueHandlers } from './queue.ts';
 
 /** What a family's registration gets. */
 export interface FamilyContext {
   readonly table: HandlerTable;
   readonly flo: Flo;
   readonly metrics: MetricsRegistry;
+  /** The reply body soft limit (§2.7, §3.4): lists are cut short before passing it. */
+  readonly replyBytesSoft: number;
 }
 
 /** Registers one family's handlers (and gauges). */
@@ -23,4 +26,5 @@ export type RegisterFamily = (context: FamilyContext) => void;
 /** Every engine family, in registration order (the system family is built in). */
 export const engineFamilies: readonly RegisterFamily[] = [
   ({ table, flo }) => registerNamespaceHandlers(table, flo.namespaces),
+  ({ table, flo, replyBytesSoft }) => registerQueueHandlers(table, flo.queue, replyBytesSoft),
 ];
