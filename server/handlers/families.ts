@@ -10,6 +10,8 @@ import type { HandlerTable } from '../handler_table.ts';
 import type { MetricsRegistry } from '../metrics/registry.ts';
 import { registerNamespaceHandlers } from './namespace.ts';
 import { registerQueueHandlers } from './queue.ts';
+import { registerStreamHandlers } from './stream.ts';
+import { registerStreamGroupHandlers } from './stream_group.ts';
 
 /** What a family's registration gets. */
 export interface FamilyContext {
@@ -27,4 +29,8 @@ export type RegisterFamily = (context: FamilyContext) => void;
 export const engineFamilies: readonly RegisterFamily[] = [
   ({ table, flo }) => registerNamespaceHandlers(table, flo.namespaces),
   ({ table, flo, replyBytesSoft }) => registerQueueHandlers(table, flo.queue, replyBytesSoft),
+  ({ table, flo, replyBytesSoft }) => {
+    registerStreamHandlers(table, flo.stream, replyBytesSoft);
+    registerStreamGroupHandlers(table, flo.stream.groups, replyBytesSoft);
+  },
 ];
