@@ -12,40 +12,12 @@ import { Status } from '../wire/frame.ts';
 import { OpCode } from '../wire/opcodes.ts';
 import { OptionTag } from '../wire/option_tags.ts';
 import {
-  assertStatus, hex, opts, pageValue, serveFlo, text, waitParked, type FloPeer,
+  assertStatus, hex, opts, pageValue, readRecords, serveFlo, text, waitParked, type FloPeer,
+  type WireRecord,
 } from '../testing/flo_peer.ts';
 
-export interface WireRecord {
-  sequence: number;
-  timestampMs: number;
-  partition: number;
-  stream: string;
-  payload: string;
-  headers: Array<[string, string]>;
-}
-
-/** Reads a §7.4.3 record list; `trailer` bytes may follow. */
-export function readRecords(reader: BodyReader): WireRecord[] {
-  const out: WireRecord[] = [];
-  for (let count = reader.u32(); count > 0; count--) {
-    const sequence = reader.u64();
-    const timestampMs = reader.i64();
-    assert.equal(reader.u8(), 0, 'tier 0');
-    const partition = reader.u32();
-    assert.equal(reader.u8(), 1, 'key_present 1');
-    const stream = text(reader.bytesU32());
-    const payload = text(reader.bytesU32());
-    const headers: Array<[string, string]> = [];
-    for (let n = reader.u32(); n > 0; n--) {
-      headers.push([text(reader.bytesU32()), text(reader.bytesU32())]);
-    }
-    out.push({ sequence, timestampMs, partition, stream, payload, headers });
-  }
-  return out;
-}
-
 /** A batch-framed append value (§7.4.2). */
-export function batch(...records: Array<string | [string, Array<[string, string]>]>) {
+function batch(...records: Array<string | [string, Array<[string, string]>]>) {
   const body = new BodyWriter().u32(records.length);
   for (const record of records) {
     const [payload, headers] = typeof record === 'string' ? [record, []] : record;

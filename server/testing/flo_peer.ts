@@ -1,7 +1,8 @@
 // Test harness for the engine families' conformance tests: a real startFloServer on
 // 127.0.0.1 (port 0) over an in-memory engine driven by a ManualClock (leases, delays and
 // timeouts advance when a test says so, not with the wall clock), and FloPeer, a RawPeer
-// that numbers its requests and decodes the usual reply shapes. Only tests import this file.
+// that numbers its requests; plus readers and builders of the usual value and reply shapes
+// (seq lists, paging values, stream record lists). Only tests import this file.
 
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,4 +111,34 @@ export async function waitParked(server: RunningFloServer, count: number): Promi
     if (tries > 400) throw new Error(`parked ${server.parkedCount}, want ${count}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** A stream record as a §7.4.3 record list carries it (payload and headers as text). */
+export interface WireRecord {
+  sequence: number;
+  timestampMs: number;
+  partition: number;
+  stream: string;
+  payload: string;
+  headers: Array<[string, string]>;
+}
+
+/** Reads a §7.4.3 record list; `trailer` bytes may follow. */
+export function readRecords(reader: BodyReader): WireRecord[] {
+  const out: WireRecord[] = [];
+  for (let count = reader.u32(); count > 0; count--) {
+    const sequence = reader.u64();
+    const timestampMs = reader.i64();
+    assert.equal(reader.u8(), 0, 'tier 0');
+    const partition = reader.u32();
+    assert.equal(reader.u8(), 1, 'key_present 1');
+    const stream = text(reader.bytesU32());
+    const payload = text(reader.bytesU32());
+    const headers: Array<[string, string]> = [];
+    for (let n = reader.u32(); n > 0; n--) {
+      headers.push([text(reader.bytesU32()), text(reader.bytesU32())]);
+    }
+    out.push({ sequence, timestampMs, partition, stream, payload, headers });
+  }
+  return out;
 }
