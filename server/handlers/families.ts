@@ -7,6 +7,7 @@
 
 import type { Flo } from '../../engine/mod.ts';
 import type { HandlerTable } from '../handler_table.ts';
+import { registerQueueGauges, registerStreamGauges } from '../metrics/family_gauges.ts';
 import type { MetricsRegistry } from '../metrics/registry.ts';
 import { registerNamespaceHandlers } from './namespace.ts';
 import { registerQueueHandlers } from './queue.ts';
@@ -28,9 +29,13 @@ export type RegisterFamily = (context: FamilyContext) => void;
 /** Every engine family, in registration order (the system family is built in). */
 export const engineFamilies: readonly RegisterFamily[] = [
   ({ table, flo }) => registerNamespaceHandlers(table, flo.namespaces),
-  ({ table, flo, replyBytesSoft }) => registerQueueHandlers(table, flo.queue, replyBytesSoft),
-  ({ table, flo, replyBytesSoft }) => {
+  ({ table, flo, metrics, replyBytesSoft }) => {
+    registerQueueHandlers(table, flo.queue, replyBytesSoft);
+    registerQueueGauges(metrics, flo.queue);
+  },
+  ({ table, flo, metrics, replyBytesSoft }) => {
     registerStreamHandlers(table, flo.stream, replyBytesSoft);
     registerStreamGroupHandlers(table, flo.stream.groups, replyBytesSoft);
+    registerStreamGauges(metrics, flo.stream);
   },
 ];
