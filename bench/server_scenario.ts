@@ -1,0 +1,176 @@
+// The `server` scenario of flo-bench: a real `flo serve` in a child process on loopback and
+// our client (FloClient) in this one, so the two ends run in two processes as in production.
+// For each durability (async, sync) the server gets a fresh data directory and these phases:
+//   queue  enqueue→dequeue→ack: 50 workers (each cycle three round trips), all pipelined on
+//          one connection; ops = full cycles
+//   stream append: records of 100 bytes, batch 1 with 256 appends in flight (pipelined) and
+//          batch 100 with 8; ops = records
+//   stream group read + ack: 4 consumers of one group, reads of 100, each batch acked before
+//          the next read; ops = records
+// Every phase checks what it did before it reports (counts, payload checksums, the queue's
+// counters, the group's pending list). KV and actions join when their families exist.
+
+import { join } from 'node:path';
+import { FloClient } from '../client/mod.ts';
+import { appendRow, checksumOf, makePool, POOL_SIZE, runAppendLoop } from './append_loop.ts';
+import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
+import { startServerProcess, type ServerProcess } from './server_process.ts';
+import { LatencySamples } from './stats.ts';
+
+const QUEUE = 'bench-queue';
+const STREAM = 'bench-stream';
+const GROUP = 'bench-group';
+const GROUP_READ_COUNT = 100;
+
+interface Phase {
+  ops: number;
+  seconds: number;
+  latency: LatencySamples;
+}
+
+async function cyclePhase(options: ScenarioOptions, client: FloClient, workers: number,
+  label: string): Promise<Phase> {
+  const pool = makePool(options.valueBytes);
+  const latency = new LatencySamples();
+  let started = 0;
+  let cycles = 0;
+  let sentSum = 0;
+  let receivedSum = 0;
+  options.progress.start(label, options.records);
+  const startMs = performance.now();
+  const deadlineMs = startMs + options.durationMs;
+  const worker = async (): Promise<void> => {
+    while (started < options.records && performance.now() < deadlineMs) {
+      const payload = pool[started++ % POOL_SIZE]!;
+      sentSum = (sentSum + checksumOf(payload)) % 2 ** 32;
+      const beganMs = performance.now();
+      await client.queue.enqueue(QUEUE, payload);
+      const [message] = await client.queue.dequeue(QUEUE, { blockMs: 1000 });
+      if (message === undefined) throw new Error(`${label}: a dequeue found nothing`);
+      receivedSum = (receivedSum + checksumOf(message.payload)) % 2 ** 32;
+      await client.queue.ack(QUEUE, [message.seq]);
+      latency.add(performance.now() - beganMs);
+      options.progress.update(++cycles);
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+  const seconds = (performance.now() - startMs) / 1000;
+  const stats = await client.queue.stats(QUEUE);
+  if (stats.acked !== cycles || stats.dequeued !== cycles || stats.ready + stats.leased !== 0 ||
+    receivedSum !== sentSum) {
+    throw new Error(`${label}: ${cycles} cycles but ${JSON.stringify(stats)}, checksums ` +
+      `${receivedSum} / ${sentSum}`);
+  }
+  return { ops: cycles, seconds, latency };
+}
+
+// Reads the stream back through the client: count and payload checksum.
+async function verifyStream(client: FloClient, count: number, sum: number, label: string) {
+  let seen = 0;
+  let actual = 0;
+  for (let next = 1; ;) {
+    const records = await client.stream.read(STREAM, { start: next, count: 1000 });
+    if (records.length === 0) break;
+    for (const record of records) actual = (actual + checksumOf(record.payload)) % 2 ** 32;
+    seen += records.length;
+    next = records.at(-1)!.sequence + 1;
+  }
+  if (seen !== count || actual !== sum) {
+    throw new Error(`${label}: read back ${seen} records (checksum ${actual}), wrote ${count} ` +
+      `(checksum ${sum})`);
+  }
+}
+
+async function groupPhase(options: ScenarioOptions, client: FloClient, total: number,
+  sum: number, consumers: number, label: string): Promise<Phase> {
+  await client.stream.group.create(STREAM, GROUP);
+  const latency = new LatencySamples();
+  let delivered = 0;
+  let actual = 0;
+  options.progress.start(label, total);
+  const startMs = performance.now();
+  const consumer = async (index: number): Promise<void> => {
+    while (delivered < total) {
+      const beganMs = performance.now();
+      const records = await client.stream.group.read(STREAM, GROUP, `c${index}`,
+        { count: GROUP_READ_COUNT, blockMs: 100 });
+      if (records.length === 0) continue;
+      await client.stream.group.ack(STREAM, GROUP, records.map((record) => record.sequence));
+      latency.add(performance.now() - beganMs);
+      for (const record of records) actual = (actual + checksumOf(record.payload)) % 2 ** 32;
+      delivered += records.length;
+      options.progress.update(delivered);
+    }
+  };
+  await Promise.all(Array.from({ length: consumers }, (_, index) => consumer(index)));
+  const seconds = (performance.now() - startMs) / 1000;
+  const info = await client.stream.group.info(STREAM, GROUP);
+  if (delivered !== total || actual !== sum || info.pending !== 0) {
+    throw new Error(`${label}: delivered ${delivered} of ${total} (checksum ${actual} / ${sum}), ` +
+      `${info.pending} still pending`);
+  }
+  return { ops: delivered, seconds, latency };
+}
+
+function row(options: ScenarioOptions, server: ServerProcess, phase: string, result: Phase,
+  durability: string, batch: number, concurrency: number, note: string): ResultRow {
+  const opsPerSec = result.ops / result.seconds;
+  options.progress.finish(`${Math.round(opsPerSec).toLocaleString('en-US')} ops/s`);
+  const peak = server.peakRssBytes();
+  return {
+    scenario: 'server', phase, durability, batch, concurrency, opsPerSec,
+    mbPerSec: (opsPerSec * options.valueBytes) / 1e6, p50Ms: result.latency.percentile(50),
+    p99Ms: result.latency.percentile(99), ...(peak === null ? {} : { peakRssBytes: peak }),
+    note: `${note}; peak RSS is the server process's`,
+  };
+}
+
+async function runDurability(options: ScenarioOptions, durability: 'sync' | 'async') {
+  const server = await startServerProcess(join(options.dir, `server-${durability}`), durability);
+  const client = new FloClient({ port: server.port, timeoutMs: 60_000 });
+  const rows: ResultRow[] = [];
+  try {
+    const workers = options.concurrencies?.[0] ?? (options.quick ? 8 : 50);
+    const cycles = await cyclePhase(options, client, workers,
+      `server queue cycle ${durability} × ${workers}`);
+    rows.push(row(options, server, 'queue enqueue→dequeue→ack', cycles, durability, 1, workers,
+      'ops = full cycles over the wire (enqueue, dequeue, ack); latency per cycle'));
+    let appended = 0;
+    let sum = 0;
+    for (const [batch, inFlight] of [[1, options.quick ? 16 : 256], [100, 8]] as const) {
+      const label = `server stream append ${durability} batch ${batch} × ${inFlight}`;
+      options.progress.start(label, options.records);
+      const result = await runAppendLoop(options, batch, inFlight, (values) =>
+        client.stream.append(STREAM, values.map((payload) => ({ payload }))));
+      appended += result.appended;
+      sum = (sum + result.expectedSum) % 2 ** 32;
+      const appendedRow = appendRow('server', options, durability, batch, inFlight, result);
+      const peak = server.peakRssBytes();
+      rows.push({ ...appendedRow, phase: 'stream append', ...(peak === null ? {}
+        : { peakRssBytes: peak }), note: 'ops = records, appends pipelined on one connection' });
+    }
+    await verifyStream(client, appended, sum, `server stream ${durability}`);
+    const consumers = 4;
+    const group = await groupPhase(options, client, appended, sum, consumers,
+      `server stream group read + ack ${durability} × ${consumers}`);
+    rows.push(row(options, server, 'stream group read + ack', group, durability,
+      GROUP_READ_COUNT, consumers, 'ops = records delivered and acked; latency per read + ack'));
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+  return rows;
+}
+
+export const serverScenario: Scenario = {
+  name: 'server',
+  description: 'flo serve in a child process + FloClient: queue cycles, stream appends ' +
+    '(pipelined), group read + ack; async and sync',
+  async run(options) {
+    const rows: ResultRow[] = [];
+    for (const durability of options.durabilities ?? ['async', 'sync']) {
+      rows.push(...await runDurability(options, durability));
+    }
+    return rows;
+  },
+};
