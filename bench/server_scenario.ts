@@ -10,6 +10,7 @@
 // Every phase checks what it did before it reports (counts, payload checksums, the queue's
 // counters, the group's pending list). KV and actions join when their families exist.
 
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FloClient } from '../client/mod.ts';
 import { appendRow, checksumOf, makePool, POOL_SIZE, runAppendLoop } from './append_loop.ts';
@@ -126,7 +127,9 @@ function row(options: ScenarioOptions, server: ServerProcess, phase: string, res
 }
 
 async function runDurability(options: ScenarioOptions, durability: 'sync' | 'async') {
-  const server = await startServerProcess(join(options.dir, `server-${durability}`), durability);
+  const dir = join(options.dir, `server-${durability}`);
+  rmSync(dir, { recursive: true, force: true }); // each run starts from an empty directory
+  const server = await startServerProcess(dir, durability);
   const client = new FloClient({ port: server.port, timeoutMs: 60_000 });
   const rows: ResultRow[] = [];
   try {
@@ -158,6 +161,7 @@ async function runDurability(options: ScenarioOptions, durability: 'sync' | 'asy
   } finally {
     await client.close();
     await server.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
   return rows;
 }
