@@ -3,25 +3,14 @@
 // peek, ack, nack to the DLQ, dlq list/requeue/delete, stats, purge and list, in text and
 // JSON; one-line errors with their exit codes; and help texts.
 
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openFlo } from '../../engine/mod.ts';
-import { startFloServer } from '../../server/mod.ts';
 import { main } from '../main.ts';
 import { collectingIo } from '../output.ts';
+import { runFlo, serveForCli } from '../testing/cli_server.ts';
 
-async function serve(t: TestContext): Promise<string> {
-  const flo = await openFlo({ dir: '/data', durability: 'memory' });
-  const server = await startFloServer(flo, { port: 0, http: false, log: () => {} });
-  t.after(() => server.close());
-  return `127.0.0.1:${server.address.port}`;
-}
-
-async function flo(addr: string, ...args: string[]) {
-  const io = collectingIo();
-  const code = await main(['node', 'flo', ...args, '--addr', addr], io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
+const serve = serveForCli;
+const flo = runFlo;
 
 test('flo queue enqueue, peek, dequeue, ack and stats work against a server', async (t) => {
   const addr = await serve(t);

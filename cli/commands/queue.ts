@@ -41,14 +41,14 @@ export function registerQueue(program: Command, io: CliIo): void {
     .option('--hex', 'payloads are hex bytes')
     .action((name: string, payloads: string[], flags: EnqueueFlags) => run(flags, async (c) => {
       const options = {
-        ...(flags.priority === undefined ? {} : { priority: flags.priority }),
-        ...(flags.delayMs === undefined ? {} : { delayMs: flags.delayMs }),
-        ...(flags.maxRetries === undefined ? {} : { maxRetries: flags.maxRetries }),
+        priority: flags.priority,
+        delayMs: flags.delayMs,
+        maxRetries: flags.maxRetries,
       };
       const bytes = payloads.map((payload) => payloadOf(payload, flags.hex));
       const seqs = bytes.length === 1
         ? [await c.queue.enqueue(name, bytes[0]!, { ...options,
-          ...(flags.dedupKey === undefined ? {} : { dedupKey: flags.dedupKey }) })]
+          dedupKey: flags.dedupKey })]
         : await c.queue.enqueueBatch(name, bytes, options);
       print(io, flags, { seqs }, () => `${seqs.join('\n')}\n`);
     }));
@@ -61,8 +61,8 @@ export function registerQueue(program: Command, io: CliIo): void {
     .action((name: string, flags: DequeueFlags) => run(flags, async (c) => {
       const messages = await c.queue.dequeue(name, {
         count: flags.count ?? 1,
-        ...(flags.blockMs === undefined ? {} : { blockMs: flags.blockMs }),
-        ...(flags.visibilityMs === undefined ? {} : { visibilityTimeoutMs: flags.visibilityMs }),
+        blockMs: flags.blockMs,
+        visibilityTimeoutMs: flags.visibilityMs,
       });
       printMessages(io, flags, messages);
     }));
@@ -87,7 +87,7 @@ export function registerQueue(program: Command, io: CliIo): void {
     .action((name: string, seqs: string[], flags: RemoteOptions & { dlq?: boolean;
       delayMs?: number }) => run(flags, async (c) => {
       await c.queue.nack(name, integers(seqs), { toDlq: flags.dlq === true,
-        ...(flags.delayMs === undefined ? {} : { delayMs: flags.delayMs }) });
+        delayMs: flags.delayMs });
       printDone(io, flags);
     }));
 
@@ -124,7 +124,7 @@ function registerDlq(queue: Command, io: CliIo, run: Run): void {
     .option('--limit <n>', 'messages wanted, 1-1000 (default 100)', integer)
     .action((name: string, flags: RemoteOptions & { limit?: number }) => run(flags, async (c) =>
       printMessages(io, flags, await c.queue.dlqList(name,
-        flags.limit === undefined ? {} : { limit: flags.limit }))));
+        { limit: flags.limit }))));
   remote(dlq.command('requeue <queue> <seq...>'))
     .description('send dead-lettered messages back to ready, their deliveries reset')
     .action((name: string, seqs: string[], flags: RemoteOptions) => run(flags, async (c) => {
@@ -144,8 +144,7 @@ async function listQueues(io: CliIo, flags: RemoteOptions & { limit?: number },
   const rows = [];
   let cursor: Uint8Array | null = null;
   do {
-    const page = await client.queue.list(prefix, { ...(flags.limit === undefined ? {}
-      : { limit: flags.limit }), cursor });
+    const page = await client.queue.list(prefix, { limit: flags.limit, cursor });
     rows.push(...page.items);
     cursor = page.cursor;
   } while (cursor !== null);

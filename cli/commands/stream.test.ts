@@ -3,25 +3,14 @@
 // and tail --follow (stopped by the io's signal), info, list, trim, delete; group create,
 // read (also a pattern), pending, ack, nack, claim, info and delete; errors and exit codes.
 
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openFlo } from '../../engine/mod.ts';
-import { startFloServer } from '../../server/mod.ts';
 import { main } from '../main.ts';
 import { collectingIo } from '../output.ts';
+import { runFlo, serveForCli } from '../testing/cli_server.ts';
 
-async function serve(t: TestContext): Promise<string> {
-  const flo = await openFlo({ dir: '/data', durability: 'memory' });
-  const server = await startFloServer(flo, { port: 0, http: false, log: () => {} });
-  t.after(() => server.close());
-  return `127.0.0.1:${server.address.port}`;
-}
-
-async function flo(addr: string, ...args: string[]) {
-  const io = collectingIo();
-  const code = await main(['node', 'flo', ...args, '--addr', addr], io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
+const serve = serveForCli;
+const flo = runFlo;
 
 test('flo stream create, append, read, info, list, trim and delete', async (t) => {
   const addr = await serve(t);

@@ -56,9 +56,9 @@ export function registerStream(program: Command, io: CliIo): void {
       const headers = flags.header ?? [];
       const id = await c.stream.append(name, payloads.map((payload) => ({
         payload: payloadOf(payload, flags.hex), headers })), {
-        ...(flags.partition === undefined ? {} : { partition: flags.partition }),
-        ...(flags.key === undefined ? {} : { partitionKey: flags.key }),
-        ...(flags.timestamp === undefined ? {} : { timestampMs: flags.timestamp }),
+        partition: flags.partition,
+        partitionKey: flags.key,
+        timestampMs: flags.timestamp,
       });
       print(io, flags, { ...id, count: payloads.length },
         () => `${id.timestampMs}-${id.sequence}\n`);
@@ -73,11 +73,11 @@ export function registerStream(program: Command, io: CliIo): void {
     .option('--block-ms <ms>', 'wait this long for a matching record', integer)
     .action((name: string, flags: ReadFlags) => run(flags, async (c) => {
       const records = await c.stream.read(name, {
-        ...(flags.from === undefined ? {} : { start: flags.from }),
-        ...(flags.to === undefined ? {} : { end: flags.to }),
-        ...(flags.partition === undefined ? {} : { partition: flags.partition }),
-        ...(flags.count === undefined ? {} : { count: flags.count }),
-        ...(flags.blockMs === undefined ? {} : { blockMs: flags.blockMs }),
+        start: flags.from,
+        end: flags.to,
+        partition: flags.partition,
+        count: flags.count,
+        blockMs: flags.blockMs,
       });
       printRecords(io, flags, records);
     }));
@@ -95,7 +95,7 @@ export function registerStream(program: Command, io: CliIo): void {
     .action((name: string, flags: RemoteOptions & { partition?: number }) =>
       run(flags, async (c) => {
         const info = await c.stream.info(name,
-          flags.partition === undefined ? {} : { partition: flags.partition });
+          { partition: flags.partition });
         print(io, flags, info, () => formatTable(['field', 'value'], [
           ['first', `${info.first.timestampMs}-${info.first.sequence}`],
           ['last', `${info.last.timestampMs}-${info.last.sequence}`],
@@ -125,10 +125,10 @@ function addSettingsCommands(stream: Command, io: CliIo, run: Run): void {
     .option('--retention-bytes <n>', 'drop the oldest records past this size', integer)
     .action((name: string, flags: SettingsFlags) => run(flags, async (c) => {
       await c.stream.create(name, {
-        ...(flags.partitions === undefined ? {} : { partitions: flags.partitions }),
-        ...(flags.retentionCount === undefined ? {} : { retentionCount: flags.retentionCount }),
-        ...(flags.retentionAge === undefined ? {} : { retentionAgeSeconds: flags.retentionAge }),
-        ...(flags.retentionBytes === undefined ? {} : { retentionBytes: flags.retentionBytes }),
+        partitions: flags.partitions,
+        retentionCount: flags.retentionCount,
+        retentionAgeSeconds: flags.retentionAge,
+        retentionBytes: flags.retentionBytes,
       });
       print(io, flags, { ok: true }, () => 'ok\n');
     }));
@@ -152,10 +152,10 @@ function addSettingsCommands(stream: Command, io: CliIo, run: Run): void {
       before?: { timestampMs: number; sequence: number }; maxBytes?: number;
       dryRun?: boolean }) => run(flags, async (c) => {
       const result = await c.stream.trim(name, {
-        ...(flags.keep === undefined ? {} : { keepCount: flags.keep }),
-        ...(flags.before === undefined ? {} : { before: flags.before }),
-        ...(flags.maxAge === undefined ? {} : { maxAgeSeconds: flags.maxAge }),
-        ...(flags.maxBytes === undefined ? {} : { maxBytes: flags.maxBytes }),
+        keepCount: flags.keep,
+        before: flags.before,
+        maxAgeSeconds: flags.maxAge,
+        maxBytes: flags.maxBytes,
         dryRun: flags.dryRun === true,
       });
       print(io, flags, result, () => `${flags.dryRun === true ? 'would remove' : 'removed'} ` +
@@ -209,8 +209,7 @@ async function listStreams(io: CliIo, flags: RemoteOptions & { limit?: number },
   const rows: Array<{ name: string; partitionCount: number }> = [];
   let cursor: Uint8Array | null = null;
   do {
-    const page = await client.stream.list(prefix, { ...(flags.limit === undefined ? {}
-      : { limit: flags.limit }), cursor });
+    const page = await client.stream.list(prefix, { limit: flags.limit, cursor });
     for (const item of page.items) {
       rows.push({ name: textOf(item.name), partitionCount: item.partitionCount });
     }

@@ -41,9 +41,9 @@ export function registerStreamGroup(stream: Command, io: CliIo, run: Run): void 
     .option('--tail', 'deliver only records appended from now on')
     .action((name: string, groupName: string, flags: CreateFlags) => run(flags, async (c) => {
       await c.stream.group.create(name, groupName, {
-        ...(flags.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: flags.ackTimeoutMs }),
-        ...(flags.maxDeliver === undefined ? {} : { maxDeliver: flags.maxDeliver }),
-        ...(flags.from === undefined ? {} : { start: flags.from }),
+        ackTimeoutMs: flags.ackTimeoutMs,
+        maxDeliver: flags.maxDeliver,
+        start: flags.from,
         ...(flags.tail === true ? { tail: true } : {}),
       });
       done(flags);
@@ -58,8 +58,8 @@ export function registerStreamGroup(stream: Command, io: CliIo, run: Run): void 
       flags: RemoteOptions & { count?: number; blockMs?: number; ack: boolean }) =>
       run(flags, async (c) => printRecords(io, flags, await c.stream.group.read(name, groupName,
         consumer, {
-          ...(flags.count === undefined ? {} : { count: flags.count }),
-          ...(flags.blockMs === undefined ? {} : { blockMs: flags.blockMs }),
+          count: flags.count,
+          blockMs: flags.blockMs,
           noAck: !flags.ack,
         }))));
 
@@ -77,7 +77,7 @@ export function registerStreamGroup(stream: Command, io: CliIo, run: Run): void 
     .action((name: string, groupName: string, texts: string[],
       flags: RemoteOptions & { delayMs?: number }) => run(flags, async (c) => {
       await c.stream.group.nack(name, groupName, ids(texts),
-        flags.delayMs === undefined ? {} : { redeliveryDelayMs: flags.delayMs });
+        { redeliveryDelayMs: flags.delayMs });
       done(flags);
     }));
 
@@ -87,7 +87,7 @@ export function registerStreamGroup(stream: Command, io: CliIo, run: Run): void 
     .action((name: string, groupName: string, flags: RemoteOptions & { consumer?: string }) =>
       run(flags, async (c) => {
         const entries = await c.stream.group.pending(name, groupName,
-          flags.consumer === undefined ? {} : { consumer: flags.consumer });
+          { consumer: flags.consumer });
         print(io, flags, entries, () => entries.length === 0 ? '(nothing pending)\n'
           : formatTable(['id', 'deliveries', 'consumer'], entries.map((entry) => [
             `${entry.id.timestampMs}-${entry.id.sequence}`, String(entry.deliveryCount),
@@ -122,9 +122,9 @@ function addGroupAdmin(group: Command, io: CliIo, run: Run,
     .action((name: string, groupName: string, consumer: string, flags: ClaimFlags) =>
       run(flags, async (c) => {
         const result = await c.stream.group.claim(name, groupName, consumer, {
-          ...(flags.minIdleMs === undefined ? {} : { minIdleMs: flags.minIdleMs }),
-          ...(flags.from === undefined ? {} : { start: flags.from }),
-          ...(flags.count === undefined ? {} : { count: flags.count }),
+          minIdleMs: flags.minIdleMs,
+          start: flags.from,
+          count: flags.count,
         });
         if (flags.json === true) {
           print(io, flags, { records: result.records.map(recordJson), next: result.next },

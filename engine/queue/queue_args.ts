@@ -11,7 +11,7 @@ import {
   queueSeqListMax, queueVisibilityMsMax,
 } from '../limits.ts';
 import type { EnqueueSpec } from './queue.ts';
-import type { DequeueBudget, EnqueueOptions, QueueSettings } from './queue_types.ts';
+import type { EnqueueOptions, QueueSettings } from './queue_types.ts';
 
 /** The namespace used for '' (wire: the default namespace). */
 export const DEFAULT_NAMESPACE = 'default';
@@ -123,12 +123,4 @@ export function checkSettings(settings: QueueSettings): QueueSettings {
   put('maxReady', 1, Number.MAX_SAFE_INTEGER);
   put('dedupKeysMax', 1, Number.MAX_SAFE_INTEGER);
   return out;
-}
-
-/** Checks a dequeue's size budget (absent: none). */
-export function checkBudget(budget: DequeueBudget | undefined): DequeueBudget | null {
-  if (budget === undefined) return null;
-  checkInt(budget.bytesMax, 'budget.bytesMax', 0, Number.MAX_SAFE_INTEGER);
-  if (typeof budget.sizeOf !== 'function') throw new TypeError('budget.sizeOf must be a function');
-  return budget;
 }

@@ -14,7 +14,7 @@ import { ClosedError, NotFoundError } from '../errors.ts';
 import { Catalog, type CatalogEntry } from '../catalog/catalog.ts';
 import { compareBytes, utf8 } from '../codec/bytes.ts';
 import type { Durability } from '../log/segmented_log.ts';
-import { checkIntOr } from '../args.ts';
+import { checkBudget, checkIntOr } from '../args.ts';
 import {
   queueCheckpointEventsMin, queueDedupKeysMaxDefault, queueDedupWindowMsDefault,
   queueMaxDeliveriesDefault, queueParkedMaxDefault, queuePayloadCacheBytesDefault,
@@ -25,8 +25,8 @@ import { DeadlineTimer } from './deadline_timer.ts';
 import { DequeueWaiters, type ParkedCounter, type ParkRequest } from './dequeue_waiters.ts';
 import { Queue, type QueueConfig, type QueueContext } from './queue.ts';
 import {
-  checkBudget, checkCount, checkDelayMs, checkEnqueueOptions, checkLeaseMs, checkNamespace,
-  checkPageLimit, checkPayload, checkPayloads, checkQueueName, checkSeqs, checkSettings,
+  checkCount, checkDelayMs, checkEnqueueOptions, checkLeaseMs, checkNamespace, checkPageLimit,
+  checkPayload, checkPayloads, checkQueueName, checkSeqs, checkSettings,
 } from './queue_args.ts';
 import type {
   DequeueOptions, DlqListOptions, DlqPage, EnqueueOptions, NackOptions, QueueDepth,

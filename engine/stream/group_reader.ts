@@ -7,7 +7,6 @@
 // per stream); the returned promise resolves once those events are durable, so a delivery is
 // never revealed before a crash could no longer forget it.
 
-import { checkInt } from '../args.ts';
 import { assert } from '../assert.ts';
 import { compareBytes } from '../codec/bytes.ts';
 import type { ConsumerGroup } from './consumer_group.ts';
@@ -139,14 +138,6 @@ export class BudgetCounter {
     this.admitted++;
     return true;
   }
-}
-
-/** Checks a budget argument (absent: none). */
-export function checkBudget(budget: RecordBudget | undefined): RecordBudget | null {
-  if (budget === undefined) return null;
-  checkInt(budget.bytesMax, 'budget.bytesMax', 0, Number.MAX_SAFE_INTEGER);
-  if (typeof budget.sizeOf !== 'function') throw new TypeError('budget.sizeOf must be a function');
-  return budget;
 }
 
 // Promotes due entries and takes up to `count` ready ones whose records still exist.

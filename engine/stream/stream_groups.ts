@@ -5,7 +5,7 @@
 // revealed, entries are nacked or released, or deadlines pass (expiry_timer.ts: one timer).
 
 import { assert } from '../assert.ts';
-import { checkInt, checkIntOr } from '../args.ts';
+import { checkBudget, checkInt, checkIntOr } from '../args.ts';
 import { utf8 } from '../codec/bytes.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Clock } from '../io/clock.ts';
@@ -17,7 +17,7 @@ import {
 import type { ConsumerGroup } from './consumer_group.ts';
 import { ExpiryTimer } from './expiry_timer.ts';
 import {
-  BudgetCounter, checkBudget, groupReadNow, type GroupReadResult, type GroupTarget,
+  BudgetCounter, groupReadNow, type GroupReadResult, type GroupTarget,
 } from './group_reader.ts';
 import { Parked } from './parked.ts';
 import { GroupWaiters, type GroupWaiter } from './group_waiters.ts';

@@ -226,11 +226,9 @@ function readIdList(reader: BodyReader): number[] {
  * unlimited.
  */
 function groupSettings(options: TlvOptions): { ackTimeoutMs?: number; maxDeliver?: number } {
-  const ackTimeoutMs = nonZeroUint(options, OptionTag.ack_timeout_ms);
-  const maxDeliver = options.uint(OptionTag.max_deliver);
   return {
-    ...(ackTimeoutMs === undefined ? {} : { ackTimeoutMs }),
-    ...(maxDeliver === undefined ? {} : { maxDeliver }),
+    ackTimeoutMs: nonZeroUint(options, OptionTag.ack_timeout_ms),
+    maxDeliver: options.uint(OptionTag.max_deliver),
   };
 }
 
@@ -238,7 +236,8 @@ function groupSettings(options: TlvOptions): { ackTimeoutMs?: number; maxDeliver
 function groupOptions(options: TlvOptions): GroupOptions {
   const mode = options.uint(OptionTag.subscription_mode);
   if (mode !== undefined && mode !== 0) throw badRequest('not supported: subscription mode');
-  const start = options.streamId(OptionTag.stream_start);
-  if (options.flag(OptionTag.stream_tail)) return { ...groupSettings(options), tail: true };
-  return start === undefined ? groupSettings(options) : { ...groupSettings(options), start };
+  const tail = options.flag(OptionTag.stream_tail);
+  // tail wins over a start position, as for STREAM_READ.
+  return { ...groupSettings(options), tail,
+    start: tail ? undefined : options.streamId(OptionTag.stream_start) };
 }
