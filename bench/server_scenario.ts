@@ -1,8 +1,9 @@
 // The `server` scenario of flo-bench: a real `flo serve` in a child process on loopback and
 // our client (FloClient) in this one, so the two ends run in two processes as in production.
 // For each durability (async, sync) the server gets a fresh data directory and these phases:
-//   queue  enqueue→dequeue→ack: 50 workers (each cycle three round trips), all pipelined on
-//          one connection; ops = full cycles
+//   queue  enqueue→dequeue→ack: 50 workers, each cycle three round trips (one message, or a
+//          batch of 10: enqueueBatch, dequeue count 10, one ack), all pipelined on one
+//          connection; ops = messages cycled
 //   stream append: records of 100 bytes, batch 1 with 256 appends in flight (pipelined) and
 //          batch 100 with 8; ops = records
 //   stream group read + ack: 4 consumers of one group, reads of 100, each batch acked before
@@ -30,39 +31,53 @@ interface Phase {
 }
 
 async function cyclePhase(options: ScenarioOptions, client: FloClient, workers: number,
-  label: string): Promise<Phase> {
+  batch: number, label: string): Promise<Phase> {
   const pool = makePool(options.valueBytes);
   const latency = new LatencySamples();
   let started = 0;
-  let cycles = 0;
+  let cycled = 0;
   let sentSum = 0;
   let receivedSum = 0;
   options.progress.start(label, options.records);
   const startMs = performance.now();
   const deadlineMs = startMs + options.durationMs;
+  const queue = `${QUEUE}-${batch}`; // counters are per queue and cumulative
   const worker = async (): Promise<void> => {
     while (started < options.records && performance.now() < deadlineMs) {
-      const payload = pool[started++ % POOL_SIZE]!;
-      sentSum = (sentSum + checksumOf(payload)) % 2 ** 32;
+      const payloads = Array.from({ length: batch }, () => pool[started++ % POOL_SIZE]!);
+      for (const payload of payloads) sentSum = (sentSum + checksumOf(payload)) % 2 ** 32;
       const beganMs = performance.now();
-      await client.queue.enqueue(QUEUE, payload);
-      const [message] = await client.queue.dequeue(QUEUE, { blockMs: 1000 });
-      if (message === undefined) throw new Error(`${label}: a dequeue found nothing`);
-      receivedSum = (receivedSum + checksumOf(message.payload)) % 2 ** 32;
-      await client.queue.ack(QUEUE, [message.seq]);
+      if (batch === 1) await client.queue.enqueue(queue, payloads[0]!);
+      else await client.queue.enqueueBatch(queue, payloads);
+      const messages = await client.queue.dequeue(queue, { count: batch, blockMs: 1000 });
+      if (messages.length === 0) throw new Error(`${label}: a dequeue found nothing`);
+      for (const message of messages) {
+        receivedSum = (receivedSum + checksumOf(message.payload)) % 2 ** 32;
+      }
+      await client.queue.ack(queue, messages.map((message) => message.seq));
       latency.add(performance.now() - beganMs);
-      options.progress.update(++cycles);
+      cycled += messages.length;
+      options.progress.update(cycled);
     }
   };
   await Promise.all(Array.from({ length: workers }, worker));
+  // A worker may have taken fewer than it enqueued (another took the rest): drain them.
+  for (;;) {
+    const messages = await client.queue.dequeue(queue, { count: 100 });
+    if (messages.length === 0) break;
+    for (const message of messages) {
+      receivedSum = (receivedSum + checksumOf(message.payload)) % 2 ** 32;
+    }
+    await client.queue.ack(queue, messages.map((message) => message.seq));
+  }
   const seconds = (performance.now() - startMs) / 1000;
-  const stats = await client.queue.stats(QUEUE);
-  if (stats.acked !== cycles || stats.dequeued !== cycles || stats.ready + stats.leased !== 0 ||
+  const stats = await client.queue.stats(queue);
+  if (stats.acked !== started || stats.dequeued !== started || stats.ready + stats.leased !== 0 ||
     receivedSum !== sentSum) {
-    throw new Error(`${label}: ${cycles} cycles but ${JSON.stringify(stats)}, checksums ` +
+    throw new Error(`${label}: ${started} messages but ${JSON.stringify(stats)}, checksums ` +
       `${receivedSum} / ${sentSum}`);
   }
-  return { ops: cycles, seconds, latency };
+  return { ops: started, seconds, latency };
 }
 
 // Reads the stream back through the client: count and payload checksum.
@@ -134,10 +149,13 @@ async function runDurability(options: ScenarioOptions, durability: 'sync' | 'asy
   const rows: ResultRow[] = [];
   try {
     const workers = options.concurrencies?.[0] ?? (options.quick ? 8 : 50);
-    const cycles = await cyclePhase(options, client, workers,
-      `server queue cycle ${durability} × ${workers}`);
-    rows.push(row(options, server, 'queue enqueue→dequeue→ack', cycles, durability, 1, workers,
-      'ops = full cycles over the wire (enqueue, dequeue, ack); latency per cycle'));
+    for (const batch of [1, 10]) {
+      const cycles = await cyclePhase(options, client, workers, batch,
+        `server queue cycle ${durability} batch ${batch} × ${workers}`);
+      rows.push(row(options, server, 'queue enqueue→dequeue→ack', cycles, durability, batch,
+        workers, 'ops = messages through a full cycle over the wire (enqueue, dequeue, ack: ' +
+        'three requests per batch); latency per cycle'));
+    }
     let appended = 0;
     let sum = 0;
     for (const [batch, inFlight] of [[1, options.quick ? 16 : 256], [100, 8]] as const) {
