@@ -1,6 +1,7 @@
 // The `server` scenario of flo-bench: a real `flo serve` in a child process on loopback and
 // our client (FloClient) in this one, so the two ends run in two processes as in production.
 // For each durability (async, sync) the server gets a fresh data directory and these phases:
+//   ping   256 PINGs in flight: the requests/s the wire and both processes carry, no engine
 //   queue  enqueue→dequeue→ack: 50 workers, each cycle three round trips (one message, or a
 //          batch of 10: enqueueBatch, dequeue count 10, one ack), all pipelined on one
 //          connection; ops = messages cycled
@@ -80,6 +81,27 @@ async function cyclePhase(options: ScenarioOptions, client: FloClient, workers: 
   return { ops: started, seconds, latency };
 }
 
+// PINGs with `inFlight` outstanding: what the wire and the two event loops carry with no
+// engine work, the ceiling of every other phase's requests per second.
+async function pingPhase(options: ScenarioOptions, client: FloClient, inFlight: number,
+  label: string): Promise<Phase> {
+  const latency = new LatencySamples();
+  let pings = 0;
+  options.progress.start(label, options.records);
+  const startMs = performance.now();
+  const deadlineMs = startMs + options.durationMs;
+  const worker = async (): Promise<void> => {
+    while (pings < options.records && performance.now() < deadlineMs) {
+      const beganMs = performance.now();
+      await client.system.ping();
+      latency.add(performance.now() - beganMs);
+      options.progress.update(++pings);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return { ops: pings, seconds: (performance.now() - startMs) / 1000, latency };
+}
+
 // Reads the stream back through the client: count and payload checksum.
 async function verifyStream(client: FloClient, count: number, sum: number, label: string) {
   let seen = 0;
@@ -148,6 +170,10 @@ async function runDurability(options: ScenarioOptions, durability: 'sync' | 'asy
   const client = new FloClient({ port: server.port, timeoutMs: 60_000 });
   const rows: ResultRow[] = [];
   try {
+    const inFlight = options.quick ? 16 : 256;
+    const pings = await pingPhase(options, client, inFlight, `server ping ${durability}`);
+    rows.push(row(options, server, 'ping', pings, durability, 1, inFlight,
+      'ops = PING round trips in flight at once: the wire\'s ceiling of requests/s'));
     const workers = options.concurrencies?.[0] ?? (options.quick ? 8 : 50);
     for (const batch of [1, 10]) {
       const cycles = await cyclePhase(options, client, workers, batch,
