@@ -5,6 +5,7 @@
 // paging value of §8. Every failure is a WireError (BAD_REQUEST), raised before the engine is
 // called. Used by server/handlers/queue.ts, stream.ts and stream_group.ts.
 
+import { ok as assert } from 'node:assert/strict';
 import { WireError, badRequest, malformedValue } from '../wire/wire_error.ts';
 import { BodyReader } from '../wire/body_reader.ts';
 import { BodyWriter } from '../wire/body_writer.ts';
@@ -109,6 +110,7 @@ export function fitCount<T>(
   fixedBytes: number,
   bytesMax: number,
 ): number {
+  assert(fixedBytes >= 0 && bytesMax > fixedBytes, 'the limit leaves room for items');
   let bytes = fixedBytes;
   for (let index = 0; index < items.length; index++) {
     bytes += sizeOf(items[index]!);

@@ -10,6 +10,7 @@
 // Lists stop before the reply passes the soft limit (§3.4); a dequeue leases only what its
 // reply carries (the engine's budget), so nothing is leased that the client never sees.
 
+import { ok as assert } from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import type { QueueMessage, QueueStore } from '../../engine/mod.ts';
 import { ok, type HandlerRequest, type Reply, type RequestContext } from '../handler.ts';
@@ -101,14 +102,18 @@ class QueueOps {
   async dequeue(request: HandlerRequest, context: RequestContext): Promise<Reply> {
     const { options } = request;
     const blockMs = blockMsOf(options);
+    const budget = { bytesMax: this.replyBytesSoft - 4, sizeOf: messageBytes };
     const messages = await this.store.dequeue(request.namespace, queueName(request), {
       count: nonZeroUint(options, OptionTag.count),
       visibilityTimeoutMs: nonZeroUint(options, OptionTag.visibility_timeout_ms),
       blockMs,
       // The signal is made on demand: only a request that may wait needs one.
       ...(blockMs > 0 ? { signal: context.signal, onPark: () => context.park() } : {}),
-      budget: { bytesMax: this.replyBytesSoft - 4, sizeOf: messageBytes },
+      budget,
     });
+    assert(messages.length <= 1 || 4 + messages.reduce((sum, message) =>
+      sum + messageBytes(message.payload.length), 0) <= this.replyBytesSoft,
+    'the engine leased only what the reply carries');
     return ok(messages.length === 0 ? EMPTY_LIST : messageList(messages));
   }
 
@@ -231,6 +236,7 @@ function messageList(messages: readonly QueueMessage[]): Uint8Array {
     body.u64(message.seq).bytesU32(message.payload).i64(message.enqueuedAtMs)
       .u32(message.deliveryCount).u8(message.priority);
   }
+  assert(body.byteLength === total, 'the message list has the size it was measured at');
   return body.toBytes();
 }
 

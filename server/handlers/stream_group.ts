@@ -7,6 +7,7 @@
 // and are matched by sequence. Reads and claims deliver only what their reply carries (the
 // engine's budget), so nothing is handed out past the reply soft limit.
 
+import { ok as assert } from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import type { GroupOptions, StreamGroups } from '../../engine/mod.ts';
 import { ok, type HandlerRequest, type Reply, type RequestContext } from '../handler.ts';
@@ -101,7 +102,10 @@ class GroupOps {
       ...(blockMs > 0 ? { signal: context.signal, onPark: () => context.park() } : {}),
       budget: { bytesMax: this.replyBytesSoft - 4, sizeOf: streamRecordBytes },
     });
-    return ok(records.length === 0 ? EMPTY_LIST : streamRecordList(records).toBytes());
+    const body = records.length === 0 ? EMPTY_LIST : streamRecordList(records).toBytes();
+    assert(records.length <= 1 || body.length <= this.replyBytesSoft,
+      'the engine delivered only what the reply carries');
+    return ok(body);
   }
 
   async changePending(request: HandlerRequest, kind: 'ack' | 'nack' | 'touch'): Promise<Reply> {

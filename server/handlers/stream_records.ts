@@ -9,6 +9,7 @@
 // streamRecordBytes() is one record's exact size, so handlers can cut lists at the reply
 // soft limit (§3.4) and give the engine a budget for reads that deliver (groups, claims).
 
+import { ok as assert } from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import type { StreamRecord } from '../../engine/mod.ts';
 import { BodyWriter } from '../wire/body_writer.ts';
@@ -48,7 +49,9 @@ export function writeStreamRecords(body: BodyWriter, records: readonly StreamRec
 
 /** The record list as a reply body. */
 export function streamRecordList(records: readonly StreamRecord[], trailerBytes = 0) {
-  let total = 4 + trailerBytes;
+  let total = 4;
   for (const record of records) total += streamRecordBytes(record);
-  return writeStreamRecords(new BodyWriter(total), records);
+  const body = writeStreamRecords(new BodyWriter(total + trailerBytes), records);
+  assert(body.byteLength === total, 'the record list has the size it was measured at');
+  return body;
 }
