@@ -91,6 +91,13 @@ export function registerQueue(program: Command, io: CliIo): void {
       printDone(io, flags);
     }));
 
+  addInfoCommands(queue, io, run);
+  registerDlq(queue, io, run);
+}
+
+type Run = (options: RemoteOptions, work: (client: FloClient) => Promise<void>) => Promise<void>;
+
+function addInfoCommands(queue: Command, io: CliIo, run: Run): void {
   remote(queue.command('stats <queue>'))
     .description('counters since the queue was first used, and messages by state now')
     .action((name: string, flags: RemoteOptions) => run(flags, async (c) => {
@@ -111,11 +118,7 @@ export function registerQueue(program: Command, io: CliIo): void {
     .option('--limit <n>', 'queues per request, 1-1000 (default 100)', integer)
     .action((prefix: string | undefined, flags: RemoteOptions & { limit?: number }) =>
       run(flags, async (c) => listQueues(io, flags, c, prefix ?? '')));
-
-  registerDlq(queue, io, run);
 }
-
-type Run = (options: RemoteOptions, work: (client: FloClient) => Promise<void>) => Promise<void>;
 
 function registerDlq(queue: Command, io: CliIo, run: Run): void {
   const dlq = queue.command('dlq').description('the dead-letter queue of a queue');

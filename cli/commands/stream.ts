@@ -89,6 +89,14 @@ export function registerStream(program: Command, io: CliIo): void {
     .action((name: string, flags: RemoteOptions & { count?: number; follow?: boolean }) =>
       run(flags, (c) => tail(io, flags, c, name)));
 
+  addInfoCommands(stream, io, run);
+  addSettingsCommands(stream, io, run);
+  registerStreamGroup(stream, io, run);
+}
+
+type Run = (options: RemoteOptions, work: (client: FloClient) => Promise<void>) => Promise<void>;
+
+function addInfoCommands(stream: Command, io: CliIo, run: Run): void {
   remote(stream.command('info <stream>'))
     .description('oldest and newest records, totals, partitions and retention')
     .option('--partition <n>', 'figures of this partition only', integer)
@@ -109,12 +117,7 @@ export function registerStream(program: Command, io: CliIo): void {
     .option('--limit <n>', 'streams per request, 1-1000 (default 100)', integer)
     .action((prefix: string | undefined, flags: RemoteOptions & { limit?: number }) =>
       run(flags, (c) => listStreams(io, flags, c, prefix ?? '')));
-
-  addSettingsCommands(stream, io, run);
-  registerStreamGroup(stream, io, run);
 }
-
-type Run = (options: RemoteOptions, work: (client: FloClient) => Promise<void>) => Promise<void>;
 
 function addSettingsCommands(stream: Command, io: CliIo, run: Run): void {
   remote(stream.command('create <stream>'))

@@ -44,7 +44,7 @@ export function registerStreamGroup(stream: Command, io: CliIo, run: Run): void 
         ackTimeoutMs: flags.ackTimeoutMs,
         maxDeliver: flags.maxDeliver,
         start: flags.from,
-        ...(flags.tail === true ? { tail: true } : {}),
+        tail: flags.tail,
       });
       done(flags);
     }));
@@ -81,6 +81,11 @@ export function registerStreamGroup(stream: Command, io: CliIo, run: Run): void 
       done(flags);
     }));
 
+  addGroupAdmin(group, io, run, done);
+}
+
+function addGroupAdmin(group: Command, io: CliIo, run: Run,
+  done: (flags: RemoteOptions) => void): void {
   remote(group.command('pending <stream> <group>'))
     .description('delivered, unacknowledged records (the oldest 1000)')
     .option('--consumer <name>', 'only this consumer\'s')
@@ -94,11 +99,6 @@ export function registerStreamGroup(stream: Command, io: CliIo, run: Run): void 
             entry.consumer])));
       }));
 
-  addGroupAdmin(group, io, run, done);
-}
-
-function addGroupAdmin(group: Command, io: CliIo, run: Run,
-  done: (flags: RemoteOptions) => void): void {
   remote(group.command('info <stream> <group>'))
     .description('position, counts, settings and consumers of a group')
     .action((name: string, groupName: string, flags: RemoteOptions) => run(flags, async (c) => {
