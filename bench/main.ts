@@ -9,13 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logScenario } from './log_scenario.ts';
 import { queueScenario } from './queue_scenario.ts';
+import { serverScenario } from './server_scenario.ts';
 import { streamScenario } from './stream_scenario.ts';
 import { describeMachine, probeMachine, type MachineInfo } from './machine.ts';
 import { createProgress } from './progress.ts';
 import { aggregateRuns, renderTable } from './report.ts';
 import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
 
-export const scenarios: Scenario[] = [logScenario, queueScenario, streamScenario];
+export const scenarios: Scenario[] = [logScenario, queueScenario, streamScenario,
+  serverScenario];
 
 interface CliOptions {
   records?: number;
@@ -102,7 +104,7 @@ export async function runBench(names: string[], options: CliOptions): Promise<Be
 /** Runs flo-bench with `argv` (as process.argv); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('flo-bench')
-    .description('Measure Flo: scenarios log, queue, stream (more as they land), or all.')
+    .description('Measure Flo: scenarios log, queue, stream, server (more as they land), or all.')
     .argument('<scenario...>', `scenario names: ${scenarios.map((s) => s.name).join(', ')}, all`)
     .option('--records <n>', 'records (or ops) per phase, at most', positiveInt)
     .option('--duration <seconds>', 'time per phase, at most', positiveInt)

@@ -103,8 +103,8 @@ export { QueueStore } from './queue/queue_store.ts';
 export type { QueueConfig } from './queue/queue.ts';
 export type {
   QueueSettings, QueueStoreOptions, EnqueueOptions, DequeueOptions, SeqListOptions,
-  NackOptions, TouchOptions, QueueMessage, QueueStats, DlqListOptions, DlqPage,
-  QueueListOptions, QueueListEntry, QueueListPage, QueueCounters,
+  NackOptions, TouchOptions, QueueMessage, QueueStats, DlqListOptions, DlqPage, DequeueBudget,
+  QueueListOptions, QueueListEntry, QueueListPage, QueueCounters, QueueDepth,
 } from './queue/queue_types.ts';
 export { inspectQueue } from './queue/inspect_queue.ts';
 export type { QueueInspection, InspectedDeadMessage } from './queue/inspect_queue.ts';
@@ -118,6 +118,7 @@ export type {
   AppendResult as StreamAppendResult, ReadOptions as StreamReadOptions, TrimOptions, TrimResult,
   StreamInfo, ListOptions as StreamListOptions, StreamListPage, GroupOptions, GroupReadOptions,
   ClaimOptions, ClaimResult, PendingInfo, GroupInfo, DeadLetterInfo, DeadLetterPage,
+  RecordBudget, GroupGauge,
 } from './stream/stream_types.ts';
 export { inspectStream } from './stream/inspect_stream.ts';
 export type {

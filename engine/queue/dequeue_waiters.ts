@@ -8,11 +8,24 @@
 import { assert } from '../assert.ts';
 import { Fifo } from '../collections/fifo.ts';
 import type { Clock, Timer } from '../io/clock.ts';
-import type { QueueMessage } from './queue_types.ts';
+import type { DequeueBudget, QueueMessage } from './queue_types.ts';
 
-export interface DequeueWaiter {
+/** What one dequeue asks for: up to `count` messages leased for `leaseMs`, within `budget`. */
+export interface LeaseRequest {
   readonly count: number;
   readonly leaseMs: number;
+  readonly budget: DequeueBudget | null;
+}
+
+/** Whether and how long a dequeue may wait when nothing is ready. */
+export interface ParkRequest {
+  readonly blockMs: number;
+  readonly signal: AbortSignal | undefined;
+  /** Asked once, just before parking: false means answer [] now (limit, or a refusal). */
+  mayPark(): boolean;
+}
+
+export interface DequeueWaiter extends LeaseRequest {
   /** Hands the waiter its result (or [] for the timeout outcome). */
   finish(result: Promise<QueueMessage[]> | QueueMessage[]): void;
   readonly done: boolean;
@@ -50,13 +63,15 @@ export class DequeueWaiters {
    * Parks a dequeue for `blockMs`. Resolves with the messages handed to it, or [] on timeout,
    * abort or drop.
    */
-  park(count: number, leaseMs: number, blockMs: number, signal?: AbortSignal) {
+  park(request: LeaseRequest, blockMs: number, signal?: AbortSignal) {
     assert(blockMs > 0, 'park only with a wait');
+    assert(request.count >= 1, 'a parked dequeue wants a message');
     return new Promise<QueueMessage[]>((resolve, reject) => {
       let timer: Timer | null = null;
       const onAbort = (): void => entry.finish([]);
       const entry: Entry = {
-        count, leaseMs, done: false, listed: true,
+        count: request.count, leaseMs: request.leaseMs, budget: request.budget,
+        done: false, listed: true,
         finish: (result) => {
           if (entry.done) return;
           entry.done = true;

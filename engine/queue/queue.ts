@@ -17,7 +17,7 @@ import type { CatalogEntry } from '../catalog/catalog.ts';
 import { Journal, type JournalOptions } from '../log/journal.ts';
 import { queueSeqListMax, queueSeqReserveBlock } from '../limits.ts';
 import { DeadlineTimer, type DeadlineTarget } from './deadline_timer.ts';
-import { DequeueWaiters } from './dequeue_waiters.ts';
+import { DequeueWaiters, type LeaseRequest, type ParkRequest } from './dequeue_waiters.ts';
 import { dedupMapKey } from './dedup_index.ts';
 import { MessageState, type Message } from './message.ts';
 import { EndCause, EventKind, encodeEvent, type QueueEvent } from './queue_events.ts';
@@ -165,13 +165,15 @@ export class Queue implements DeadlineTarget {
       .then(() => seqs);
   }
 
-  /** Leases up to `count` ready messages, or parks for `blockMs` when none is ready. */
-  dequeue(count: number, leaseMs: number, blockMs: number, parkable: boolean,
-    signal?: AbortSignal): Promise<QueueMessage[]> {
+  /**
+   * Leases up to `request.count` ready messages, or parks for `wait.blockMs` when none is
+   * ready (if `wait.mayPark()` agrees).
+   */
+  dequeue(request: LeaseRequest, wait: ParkRequest): Promise<QueueMessage[]> {
     this.begin();
-    if (this.state.readyCount > 0) return this.leaseNow(count, leaseMs);
-    if (blockMs > 0 && parkable && signal?.aborted !== true) {
-      return this.waiters.park(count, leaseMs, blockMs, signal);
+    if (this.state.readyCount > 0) return this.leaseNow(request);
+    if (wait.blockMs > 0 && wait.mayPark()) {
+      return this.waiters.park(request, wait.blockMs, wait.signal);
     }
     return this.settled().then(() => []);
   }
@@ -359,8 +361,9 @@ export class Queue implements DeadlineTarget {
     return durable;
   }
 
-  private leaseNow(count: number, leaseMs: number): Promise<QueueMessage[]> {
-    const taken = this.state.takeReady(count);
+  private leaseNow(request: LeaseRequest): Promise<QueueMessage[]> {
+    const { leaseMs } = request;
+    const taken = this.state.takeReady(request.count, request.budget);
     assert(taken.length > 0, 'lease only what is ready');
     const event: QueueEvent = { kind: EventKind.lease, deadlineMs: this.now() + leaseMs,
       leaseMs, seqs: taken.map(seqOf) };
@@ -382,7 +385,7 @@ export class Queue implements DeadlineTarget {
       const waiter = this.waiters.next();
       if (waiter === undefined) return;
       try {
-        waiter.finish(this.leaseNow(waiter.count, waiter.leaseMs));
+        waiter.finish(this.leaseNow(waiter));
       } catch (error) {
         waiter.finish(Promise.reject(error));
         return;

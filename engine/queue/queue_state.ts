@@ -17,7 +17,7 @@ import { EndCause, EventKind, type QueueEvent } from './queue_events.ts';
 import { MessageState, timedEntryLess, type Message, type TimedEntry } from './message.ts';
 import { ReadyIndex } from './ready_index.ts';
 import type { QueueSnapshot } from './queue_snapshot.ts';
-import type { QueueCounters } from './queue_types.ts';
+import type { DequeueBudget, QueueCounters } from './queue_types.ts';
 
 /** Bytes of payloads cached in memory, shared by every queue of a store. */
 export interface PayloadCache {
@@ -133,13 +133,25 @@ export class QueueState {
     return this.messages.get(seq);
   }
 
-  /** Removes and returns up to `count` ready messages in dequeue order (they stay ready). */
-  takeReady(count: number): Message[] {
+  /**
+   * Removes and returns up to `count` ready messages in dequeue order (they stay ready),
+   * stopping before the one that would take the sizes past `budget` (the first always goes).
+   */
+  takeReady(count: number, budget: DequeueBudget | null = null): Message[] {
     assert(this.indexing, 'takes happen live');
+    assert(count >= 1, 'take at least one');
     const taken: Message[] = [];
+    let bytes = 0;
     while (taken.length < count) {
       const message = this.ready.take();
       if (message === undefined) break;
+      if (budget !== null) {
+        bytes += budget.sizeOf(message.payloadBytes);
+        if (taken.length > 0 && bytes > budget.bytesMax) {
+          this.ready.insert(message); // over the budget: it stays first in line
+          break;
+        }
+      }
       taken.push(message);
     }
     return taken;

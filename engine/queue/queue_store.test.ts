@@ -327,6 +327,75 @@ test('past the parked limit a blocking dequeue gets its timeout outcome at once'
   await store.close();
 });
 
+test('onPark is asked only when a dequeue would wait; false answers [] and takes nothing',
+  async () => {
+    const { store } = await openStore();
+    const asked: string[] = [];
+    const refuse = (): boolean => {
+      asked.push('refused');
+      return false;
+    };
+    // An unknown queue and a known empty one both ask, and a refusal parks nothing.
+    assert.deepEqual(await store.dequeue('', 'q', { blockMs: 5000, onPark: refuse }), []);
+    await store.enqueue('', 'q', text('a'));
+    const [leased] = await store.dequeue('', 'q', { blockMs: 5000, onPark: refuse });
+    assert.equal(leased!.seq, 1, 'a ready message is leased without asking');
+    assert.deepEqual(await store.dequeue('', 'q', { blockMs: 5000, onPark: refuse }), []);
+    assert.deepEqual(asked, ['refused', 'refused']);
+    assert.equal(store.parkedCount, 0);
+    await store.dequeue('', 'q', { blockMs: 0, onPark: refuse });
+    assert.equal(asked.length, 2, 'a dequeue without a wait never asks');
+    let parks = 0;
+    const parked = store.dequeue('', 'q', { blockMs: 5000, onPark: () => ++parks > 0 });
+    assert.equal(parks, 1, 'asked synchronously, before the call returns');
+    await store.enqueue('', 'q', text('b'));
+    assert.deepEqual((await parked).map((m) => m.seq), [2]);
+    assert.equal((await store.stats('', 'q')).dequeued, 2);
+    await store.close();
+  });
+
+test('a budget bounds what one dequeue leases, parked or not; the first always goes',
+  async () => {
+    const { store } = await openStore();
+    const budget = { bytesMax: 25, sizeOf: (payloadBytes: number) => payloadBytes + 5 };
+    await store.enqueueBatch('', 'q', [text('aaaaa'), text('bbbbb'), text('ccccc')]);
+    await store.enqueue('', 'q', text('x'.repeat(40)));
+    assert.deepEqual((await store.dequeue('', 'q', { count: 10, budget })).map((m) => m.seq),
+      [1, 2], 'two of 10 bytes fit 25, the third would not');
+    assert.deepEqual((await store.dequeue('', 'q', { count: 10, budget })).map((m) => m.seq),
+      [3], 'the big one waits first in line');
+    assert.deepEqual((await store.dequeue('', 'q', { count: 10, budget })).map((m) => m.seq),
+      [4], 'alone it goes although it is over the budget');
+    const parked = store.dequeue('', 'q', { count: 10, blockMs: 5000, budget });
+    await store.enqueueBatch('', 'q', [text('ddddd'), text('eeeee'), text('fffff')]);
+    assert.deepEqual((await parked).map((m) => m.seq), [5, 6]);
+    assert.deepEqual((await store.peek('', 'q', 10)).map((m) => m.seq), [7]);
+    await assert.rejects(store.dequeue('', 'q', { budget: { bytesMax: -1, sizeOf: () => 0 } }),
+      /budget.bytesMax/);
+    store.checkInvariants();
+    await store.close();
+  });
+
+test('depths() reports every open queue by state, as applied', async () => {
+  const { store, clock } = await openStore();
+  assert.deepEqual(store.depths(), []);
+  await store.enqueueBatch('', 'q', [text('a'), text('b'), text('c')]);
+  await store.enqueue('', 'q', text('later'), { delayMs: 1000 });
+  await store.enqueue('ns', 'other', text('x'));
+  const [leased] = await store.dequeue('', 'q');
+  await store.nack('', 'q', [leased!.seq], { toDlq: true });
+  await store.dequeue('', 'q');
+  const depths = store.depths().sort((a, b) => a.name.localeCompare(b.name));
+  assert.deepEqual(depths, [
+    { namespace: 'ns', name: 'other', ready: 1, delayed: 0, leased: 0, dlq: 0 },
+    { namespace: 'default', name: 'q', ready: 1, delayed: 1, leased: 1, dlq: 1 },
+  ]);
+  clock.advance(1000);
+  const after = store.depths().find((d) => d.name === 'q')!;
+  assert.deepEqual([after.ready, after.delayed], [2, 0], 'the delay timer moved it');
+  await store.close();
+});
+
 test('listQueues pages by name with an opaque cursor and skips never-used queues',
   async () => {
     const { store } = await openStore();

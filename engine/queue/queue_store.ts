@@ -14,21 +14,23 @@ import { ClosedError, NotFoundError } from '../errors.ts';
 import { Catalog, type CatalogEntry } from '../catalog/catalog.ts';
 import { compareBytes, utf8 } from '../codec/bytes.ts';
 import type { Durability } from '../log/segmented_log.ts';
-import { checkIntOr } from '../args.ts';
+import { checkBudget, checkIntOr } from '../args.ts';
 import {
   queueCheckpointEventsMin, queueDedupKeysMaxDefault, queueDedupWindowMsDefault,
   queueMaxDeliveriesDefault, queueParkedMaxDefault, queuePayloadCacheBytesDefault,
   queueSegmentBytesDefault, queueVisibilityMsDefault, segmentBytesMaxLimit, segmentBytesMin,
+  waitMsMax,
 } from '../limits.ts';
 import { DeadlineTimer } from './deadline_timer.ts';
-import { DequeueWaiters, type ParkedCounter } from './dequeue_waiters.ts';
+import { DequeueWaiters, type ParkedCounter, type ParkRequest } from './dequeue_waiters.ts';
 import { Queue, type QueueConfig, type QueueContext } from './queue.ts';
 import {
   checkCount, checkDelayMs, checkEnqueueOptions, checkLeaseMs, checkNamespace, checkPageLimit,
   checkPayload, checkPayloads, checkQueueName, checkSeqs, checkSettings,
 } from './queue_args.ts';
 import type {
-  DequeueOptions, DlqListOptions, DlqPage, EnqueueOptions, NackOptions, QueueListEntry,
+  DequeueOptions, DlqListOptions, DlqPage, EnqueueOptions, NackOptions, QueueDepth,
+  QueueListEntry,
   QueueListOptions, QueueListPage, QueueMessage, QueueSettings, QueueStats, QueueStoreOptions,
   SeqListOptions, TouchOptions,
 } from './queue_types.ts';
@@ -132,25 +134,33 @@ export class QueueStore {
   }
 
   /**
-   * Leases up to `count` ready messages (lowest priority value, then seq). With `blockMs`
-   * and nothing ready, waits for a message (first parked, first served); a timeout or an
-   * abort resolves with [] having leased nothing.
+   * Leases up to `count` ready messages (lowest priority value, then seq), within `budget`
+   * if given. With `blockMs` and nothing ready, waits for a message (first parked, first
+   * served) once `onPark` agrees; a timeout, an abort or a refusal resolves with [] having
+   * leased nothing.
    */
   async dequeue(namespace: string, queue: string, options: DequeueOptions = {}) {
     const [ns, name] = checkQueueName(namespace, queue);
     const count = checkCount(options.count);
     const leaseMs = checkLeaseMs(options.visibilityTimeoutMs, 'visibilityTimeoutMs');
-    const blockMs = checkIntOr(options.blockMs, 'blockMs', 0, 300_000, 0);
-    const parkable = this.parked.parked < this.parkedMax;
-    const run = (q: Queue): Promise<QueueMessage[]> => q.dequeue(count,
-      leaseMs ?? q.config.visibilityTimeoutMs, blockMs, parkable, options.signal);
+    const budget = checkBudget(options.budget);
+    const wait: ParkRequest = {
+      blockMs: checkIntOr(options.blockMs, 'blockMs', 0, waitMsMax, 0),
+      signal: options.signal,
+      // The limit first: a request refused here is not announced as parked.
+      mayPark: () => this.parked.parked < this.parkedMax && options.signal?.aborted !== true &&
+        (options.onPark?.() ?? true),
+    };
+    const run = (q: Queue): Promise<QueueMessage[]> =>
+      q.dequeue({ count, leaseMs: leaseMs ?? q.config.visibilityTimeoutMs, budget }, wait);
     const target = this.slotFor(ns, name, false);
     if (target instanceof Queue) return run(target);
     if (target !== null) return target.then(run);
-    if (blockMs === 0 || !parkable || options.signal?.aborted === true) return [];
+    if (wait.blockMs === 0 || !wait.mayPark()) return [];
     const slot = this.slot(ns, name);
-    const messages = await slot.waiters.park(count,
-      leaseMs ?? this.defaults.visibilityTimeoutMs, blockMs, options.signal);
+    const messages = await slot.waiters.park(
+      { count, leaseMs: leaseMs ?? this.defaults.visibilityTimeoutMs, budget },
+      wait.blockMs, options.signal);
     // A slot that only held waiters of a queue that never came into existence goes.
     const key = slotKey(ns, name);
     if (slot.queue === null && slot.opening === null && slot.waiters.size === 0 &&
@@ -286,6 +296,21 @@ export class QueueStore {
     const last = queues.at(-1);
     const cursor = hasMore && last !== undefined ? encodeCursor(last.name) : new Uint8Array(0);
     return { queues: entries, hasMore, cursor };
+  }
+
+  /**
+   * Every open queue's counts by state, as applied now: for metrics, which may run up to one
+   * fsync ahead of what calls reveal. Synchronous and O(queues).
+   */
+  depths(): QueueDepth[] {
+    const out: QueueDepth[] = [];
+    for (const slot of this.slots.values()) {
+      const state = slot.queue?.state;
+      if (state === undefined) continue;
+      out.push({ namespace: slot.namespace, name: slot.name, ready: state.readyCount,
+        delayed: state.delayedCount, leased: state.leasedCount, dlq: state.dlqCount });
+    }
+    return out;
   }
 
   /** True when a queue of `namespace` holds a message (ready, delayed, leased or DLQ). */

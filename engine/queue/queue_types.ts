@@ -63,6 +63,23 @@ export interface DequeueOptions {
   blockMs?: number;
   /** Aborting a parked dequeue resolves it with no messages; nothing is leased. */
   signal?: AbortSignal;
+  /**
+   * Called once, synchronously, when the dequeue is about to wait (nothing ready, blockMs
+   * > 0). Returning false resolves it with [] at once, leasing nothing. The server parks its
+   * request here (and learns when its parked limit is reached).
+   */
+  onPark?: () => boolean;
+  /** Bounds the size of what one dequeue leases (a reply size limit). */
+  budget?: DequeueBudget;
+}
+
+/**
+ * A size bound for one dequeue: messages are leased in dequeue order while the sum of
+ * sizeOf(payloadBytes) stays within bytesMax. The first message is always leased.
+ */
+export interface DequeueBudget {
+  readonly bytesMax: number;
+  sizeOf(payloadBytes: number): number;
 }
 
 /**
@@ -164,4 +181,14 @@ export interface QueueListPage {
   hasMore: boolean;
   /** Opaque: byte 0x01 then the last name's UTF-8 (wire §8); empty when !hasMore. */
   cursor: Uint8Array;
+}
+
+/** One queue's message counts by state, as applied now (metrics gauges). */
+export interface QueueDepth {
+  namespace: string;
+  name: string;
+  ready: number;
+  delayed: number;
+  leased: number;
+  dlq: number;
 }

@@ -1,9 +1,10 @@
 // A group read (spec §7.5.2 READ): redeliverable entries first, in StreamID order
 // (dead-lettering those at max_deliver, dropping those whose record is gone), then new
-// records past the cursor, up to `count`. One code path serves a concrete stream and a
-// pattern read over several streams, whose candidates are merged by (timestamp, stream name,
-// sequence). Decisions are synchronous and take effect through journal events (emitted per
-// stream); the returned promise resolves once those events are durable, so a delivery is
+// records past the cursor, up to `count` and within an optional size budget (the server's
+// reply limit: a record left out is not delivered). One code path serves a concrete stream
+// and a pattern read over several streams, whose candidates are merged by (timestamp, stream
+// name, sequence). Decisions are synchronous and take effect through journal events (emitted
+// per stream); the returned promise resolves once those events are durable, so a delivery is
 // never revealed before a crash could no longer forget it.
 
 import { assert } from '../assert.ts';
@@ -14,7 +15,7 @@ import type { PendingEntry } from './pending_list.ts';
 import { EventKind, type FreshDelivery, type StreamEvent } from './stream_events.ts';
 import type { StreamHandle } from './stream_handle.ts';
 import { fetchPending, readNew } from './stream_reads.ts';
-import type { GroupRecord } from './stream_types.ts';
+import type { GroupRecord, RecordBudget, StreamRecord } from './stream_types.ts';
 
 /** One stream's group taking part in a read. */
 export interface GroupTarget {
@@ -45,17 +46,25 @@ export interface GroupReadResult {
   changed: GroupTarget[];
 }
 
+/** What one group read asks for. */
+export interface GroupReadRequest {
+  readonly consumer: string;
+  readonly count: number;
+  readonly noAck: boolean;
+  readonly budget: RecordBudget | null;
+}
+
 /**
- * Delivers up to `count` records of `targets` to `consumer` now. Returns null records when
- * nothing could be delivered (events such as dead letters may still have been emitted).
+ * Delivers up to `count` records of `targets` (within `budget`) to `consumer` now. Returns
+ * no records when nothing could be delivered (events such as dead letters may still have
+ * been emitted).
  */
 export function groupReadNow(
   targets: readonly GroupTarget[],
-  consumer: string,
-  count: number,
-  noAck: boolean,
+  request: GroupReadRequest,
   nowMs: number,
 ): GroupReadResult {
+  const { consumer, count, noAck } = request;
   assert(count >= 1 && targets.length >= 1, 'a group read wants records from a stream');
   const work = new Map<GroupTarget, TargetWork>();
   for (const target of targets) {
@@ -80,7 +89,22 @@ export function groupReadNow(
     chosen.push(...choose(fresh, remaining, targets.length));
   }
   const records: GroupRecord[] = [];
-  for (const candidate of chosen) {
+  const budget = new BudgetCounter(request.budget);
+  for (const [index, candidate] of chosen.entries()) {
+    const { record } = candidate;
+    const delivered: GroupRecord = {
+      stream: candidate.target.handle.name, sequence: record.sequence,
+      timestampMs: record.timestampMs, partition: record.partition, payload: record.payload,
+      headers: record.headers,
+      deliveryCount: candidate.entry === null ? 1 : candidate.entry.deliveryCount + 1,
+    };
+    if (!budget.admits(delivered)) {
+      // Over the budget: redeliveries go back in line, new records stay new.
+      for (const left of chosen.slice(index)) {
+        if (left.entry !== null) left.target.group.requeue(left.entry);
+      }
+      break;
+    }
     const job = work.get(candidate.target)!;
     if (candidate.entry === null) {
       const { sequence, timestampMs, partition, offset } = candidate.record;
@@ -88,15 +112,32 @@ export function groupReadNow(
     } else {
       job.redelivered.push(candidate.entry);
     }
-    const { record } = candidate;
-    records.push({
-      stream: candidate.target.handle.name, sequence: record.sequence,
-      timestampMs: record.timestampMs, partition: record.partition, payload: record.payload,
-      headers: record.headers,
-      deliveryCount: candidate.entry === null ? 1 : candidate.entry.deliveryCount + 1,
-    });
+    records.push(delivered);
   }
+  assert(records.length > 0 || chosen.length === 0, 'the first record always fits');
   return { records, ...emitWork(work, consumer, noAck, nowMs) };
+}
+
+/** Counts sizes against a RecordBudget (none: everything fits); the first always fits. */
+export class BudgetCounter {
+  private readonly budget: RecordBudget | null;
+  private bytes = 0;
+  private admitted = 0;
+
+  constructor(budget: RecordBudget | null) {
+    this.budget = budget;
+  }
+
+  /** True when `record` fits after those admitted before it (then it counts). */
+  admits(record: StreamRecord): boolean {
+    if (this.budget !== null) {
+      const bytes = this.bytes + this.budget.sizeOf(record);
+      if (this.admitted > 0 && bytes > this.budget.bytesMax) return false;
+      this.bytes = bytes;
+    }
+    this.admitted++;
+    return true;
+  }
 }
 
 // Promotes due entries and takes up to `count` ready ones whose records still exist.

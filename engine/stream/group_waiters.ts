@@ -6,7 +6,7 @@
 
 import type { Parked } from './parked.ts';
 import type { StreamHandle } from './stream_handle.ts';
-import type { GroupOptions, GroupRecord } from './stream_types.ts';
+import type { GroupOptions, GroupRecord, RecordBudget } from './stream_types.ts';
 
 export interface GroupWaiter {
   parked: Parked<GroupRecord[]>;
@@ -15,6 +15,7 @@ export interface GroupWaiter {
   consumer: string;
   count: number;
   noAck: boolean;
+  budget: RecordBudget | null;
   create: GroupOptions;
   /** The stream name, or for a pattern read (`prefix*`) the prefix. */
   stream: string;

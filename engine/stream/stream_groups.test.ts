@@ -386,6 +386,77 @@ test('checkpoints bound what recovery replays, however long the history', async 
   await store.close();
 });
 
+test('a group read asks onPark only when it would wait; a refusal delivers nothing',
+  async () => {
+    const { store, groups } = await setup(1);
+    let asked = 0;
+    const refuse = (): boolean => {
+      asked++;
+      return false;
+    };
+    assert.deepEqual(sequences(await groups.read('', 's', 'g', 'c',
+      { blockMs: 60_000, onPark: refuse })), [1]);
+    assert.deepEqual(await groups.read('', 's', 'g', 'c', { blockMs: 60_000, onPark: refuse }),
+      []);
+    assert.equal(asked, 1);
+    const parked = groups.read('', 's', 'g', 'c', { blockMs: 60_000, onPark: () => ++asked > 0 });
+    assert.equal(asked, 2);
+    await store.append('', 's', [{ payload: bytes('r2') }]);
+    assert.deepEqual(sequences(await parked), [2]);
+    assert.equal((await groups.info('', 's', 'g')).pending, 2);
+    await store.close();
+  });
+
+test('a budget bounds a group read and a claim; what is left out stays undelivered',
+  async () => {
+    const { store, groups, clock } = await setup(0);
+    for (const size of [4, 4, 4, 30, 4]) {
+      await store.append('', 's', [{ payload: new Uint8Array(size) }]);
+    }
+    const budget = { bytesMax: 10, sizeOf: (record: { payload: Uint8Array }) =>
+      record.payload.length };
+    assert.deepEqual(sequences(await groups.read('', 's', 'g', 'a', { count: 10, budget })),
+      [1, 2]);
+    assert.deepEqual(sequences(await groups.read('', 's', 'g', 'a', { count: 10, budget })),
+      [3], 'the big record is left for the next read');
+    assert.deepEqual(sequences(await groups.read('', 's', 'g', 'a', { count: 10, budget })),
+      [4], 'alone it goes although it is over the budget');
+    await groups.nack('', 's', 'g', [1, 2, 3]);
+    const redelivered = await groups.read('', 's', 'g', 'b', { count: 10, budget });
+    assert.deepEqual(sequences(redelivered), [1, 2]);
+    assert.deepEqual(redelivered.map((record) => record.deliveryCount), [2, 2]);
+    assert.deepEqual(sequences(await groups.read('', 's', 'g', 'b', { count: 10 })), [3, 5],
+      'the redelivery left out is still first in line, then the new record');
+    clock.advance(1);
+    const claim = await groups.claim('', 's', 'g', 'c', { minIdleMs: 1, budget });
+    assert.deepEqual(sequences(claim.records), [1, 2]);
+    assert.deepEqual(claim.next, { timestampMs: T0, sequence: 3 }, 'next is the first left out');
+    const rest = await groups.claim('', 's', 'g', 'c', { minIdleMs: 1, start: claim.next! });
+    assert.deepEqual(sequences(rest.records), [3, 4, 5]);
+    assert.equal(rest.next, ALL_FF);
+    store.checkInvariants();
+    await store.close();
+  });
+
+test('groupGauges() reports each group\'s lag and pending', async () => {
+  const { store, groups } = await setup(5);
+  await store.create('ns', 'other');
+  assert.deepEqual(store.groupGauges(), []);
+  await groups.read('', 's', 'g', 'c', { count: 2 });
+  await groups.create('', 's', 'h', { tail: true });
+  await groups.create('ns', 'other', 'g');
+  assert.deepEqual(store.groupGauges(), [
+    { namespace: 'default', stream: 's', group: 'g', lag: 5, pending: 2 },
+    { namespace: 'default', stream: 's', group: 'h', lag: 0, pending: 0 },
+    { namespace: 'ns', stream: 'other', group: 'g', lag: 0, pending: 0 },
+  ]);
+  await groups.ack('', 's', 'g', [1]);
+  assert.deepEqual(store.groupGauges()[0], { namespace: 'default', stream: 's', group: 'g',
+    lag: 4, pending: 1 });
+  await store.close();
+  assert.deepEqual(store.groupGauges(), []);
+});
+
 test('timed-out and aborted reads leave nothing parked behind', async () => {
   const { store, groups, clock } = await setup(0);
   for (let i = 0; i < 50; i++) {

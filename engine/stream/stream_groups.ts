@@ -5,7 +5,7 @@
 // revealed, entries are nacked or released, or deadlines pass (expiry_timer.ts: one timer).
 
 import { assert } from '../assert.ts';
-import { checkInt, checkIntOr } from '../args.ts';
+import { checkBudget, checkInt, checkIntOr } from '../args.ts';
 import { utf8 } from '../codec/bytes.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Clock } from '../io/clock.ts';
@@ -16,7 +16,9 @@ import {
 } from '../limits.ts';
 import type { ConsumerGroup } from './consumer_group.ts';
 import { ExpiryTimer } from './expiry_timer.ts';
-import { groupReadNow, type GroupReadResult, type GroupTarget } from './group_reader.ts';
+import {
+  BudgetCounter, groupReadNow, type GroupReadResult, type GroupTarget,
+} from './group_reader.ts';
 import { Parked } from './parked.ts';
 import { GroupWaiters, type GroupWaiter } from './group_waiters.ts';
 import { planClaim } from './group_claim.ts';
@@ -29,7 +31,8 @@ import {
 } from './stream_names.ts';
 import { fetchPending, toStreamRecord, undelivered } from './stream_reads.ts';
 import type {
-  ClaimOptions, ClaimResult, DeadLetterPage, GroupInfo, GroupOptions, GroupReadOptions,
+  ClaimOptions, ClaimResult, DeadLetterPage, GroupGauge, GroupInfo, GroupOptions,
+  GroupReadOptions,
   GroupRecord, PendingInfo,
 } from './stream_types.ts';
 import { oldestAtOrAfter } from './trim_planner.ts';
@@ -129,6 +132,7 @@ export class StreamGroups {
         groupReadCountDefault),
       noAck: options.noAck === true, create: options.create ?? {},
       pattern: name.endsWith('*'), stream: name.endsWith('*') ? name.slice(0, -1) : name,
+      budget: checkBudget(options.budget),
     };
     checkGroupOptions(waiter.create);
     const blockMs = checkIntOr(options.blockMs, 'blockMs', 0, waitMsMax, 0);
@@ -146,7 +150,7 @@ export class StreamGroups {
       await result.durable;
       return result.records;
     }
-    if (blockMs === 0) {
+    if (blockMs === 0 || options.signal?.aborted === true || options.onPark?.() === false) {
       await result?.durable;
       return [];
     }
@@ -247,21 +251,29 @@ export class StreamGroups {
       void this.emit(handle, state, [{ kind: EventKind.deadLetter, group: state.name, nowMs,
         sequences: due }]).catch(() => undefined); // the claim's own events carry failures
     }
-    const { picked, dead, next } = planClaim(state, consumerName, minIdleMs, start, count,
-      nowMs);
+    const planned = planClaim(state, consumerName, minIdleMs, start, count, nowMs);
+    const { picked, dead } = planned;
     const records = fetchPending(handle, picked);
     const dropped: PendingEntry[] = [];
     const claimed: PendingEntry[] = [];
     const out: GroupRecord[] = [];
-    picked.forEach((entry, index) => {
+    const budget = new BudgetCounter(checkBudget(options.budget));
+    let next = planned.next;
+    for (const [index, entry] of picked.entries()) {
       const record = records[index];
       if (record === null || record === undefined) {
         dropped.push(entry);
-        return;
+        continue;
+      }
+      const claimedRecord = { ...toStreamRecord(handle.name, record),
+        deliveryCount: entry.deliveryCount + 1 };
+      if (!budget.admits(claimedRecord)) {
+        next = { timestampMs: entry.timestampMs, sequence: entry.sequence };
+        break;
       }
       claimed.push(entry);
-      out.push({ ...toStreamRecord(handle.name, record), deliveryCount: entry.deliveryCount + 1 });
-    });
+      out.push(claimedRecord);
+    }
     const events: StreamEvent[] = [];
     if (dead.length > 0) events.push({ kind: EventKind.deadLetter, group: state.name, nowMs,
       sequences: dead });
@@ -358,6 +370,15 @@ export class StreamGroups {
     };
   }
 
+  /** The backlog of each group of `handle`, as applied now (metrics; synchronous). */
+  gauges(handle: StreamHandle): GroupGauge[] {
+    if (handle.closed || handle.failure !== null) return [];
+    return [...handle.journal.groups.values()].map((state) => ({
+      namespace: handle.namespace, stream: handle.name, group: state.name,
+      lag: undelivered(handle, state) + state.pel.size, pending: state.pel.size,
+    }));
+  }
+
   /** Deletes a group; its parked reads get empty results. */
   async delete(namespace: string, stream: string, group: string): Promise<void> {
     const { handle, state } = this.require(namespace, stream, group);
@@ -432,8 +453,7 @@ export class StreamGroups {
       targets.push({ handle, group, nameBytes: this.nameBytes.get(handle) ?? utf8(handle.name) });
     }
     if (targets.length === 0) return null;
-    const result = groupReadNow(targets, waiter.consumer, waiter.count, waiter.noAck,
-      this.context.clock.nowMs());
+    const result = groupReadNow(targets, waiter, this.context.clock.nowMs());
     for (const target of result.changed) this.expiry.note(target.handle, target.group);
     result.durable.catch(() => undefined); // the caller awaits it; failures also fail the stream
     return result;

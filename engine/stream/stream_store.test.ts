@@ -153,6 +153,27 @@ test('an aborted blocking read resolves empty and takes nothing', async () => {
   await store.close();
 });
 
+test('onPark is asked only when a read would wait; false answers [] and parks nothing',
+  async () => {
+    const { store } = await openStore();
+    let asked = 0;
+    const refuse = (): boolean => {
+      asked++;
+      return false;
+    };
+    assert.deepEqual(await store.read('', 's', { blockMs: 60_000, onPark: refuse }), []);
+    await appendTexts(store, 's', 'a');
+    assert.equal((await store.read('', 's', { blockMs: 60_000, onPark: refuse })).length, 1);
+    const later = { timestampMs: 0, sequence: 5 };
+    assert.deepEqual(await store.read('', 's', { start: later, blockMs: 0, onPark: refuse }), []);
+    assert.equal(asked, 1, 'only the read that would have waited asked');
+    const parked = store.read('', 's', { tail: true, blockMs: 60_000, onPark: () => ++asked > 0 });
+    assert.equal(asked, 2, 'asked before read() returned its promise');
+    await appendTexts(store, 's', 'b');
+    assert.deepEqual((await parked).map((record) => text(record.payload)), ['b']);
+    await store.close();
+  });
+
 test('a blocking read wakes within a few milliseconds of the append (real clock)', async () => {
   const fs = new MemFs();
   const store = await StreamStore.open({ fs, clock: new RealClock(), dir: '/s',

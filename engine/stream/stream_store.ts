@@ -29,7 +29,7 @@ import { streamInfo } from './stream_info.ts';
 import type {
   AlterStreamOptions, AppendOptions, AppendResult, CreateStreamOptions, ListOptions,
   ReadOptions, StreamListPage, StreamRecord, StreamRecordInput,
-  StreamStoreOptions, TrimOptions, TrimResult,
+  StreamStoreOptions, TrimOptions, TrimResult, GroupGauge,
 } from './stream_types.ts';
 
 interface ReadWaiter {
@@ -127,7 +127,7 @@ export class StreamStore {
       retention: mergeRetention({ maxRecords: 0, maxAgeMs: 0, maxBytes: 0 }, options.retention),
     };
     if (this.handles.has(streamKey(ns, name)) || this.opening.has(streamKey(ns, name))) {
-      throw new ConflictError(`stream "${name}" already exists`);
+      throw new ConflictError(`stream already exists: "${name}"`);
     }
     await this.createStream(ns, name, settings);
   }
@@ -172,7 +172,7 @@ export class StreamStore {
   async delete(namespace: string, name: string, options: { force?: boolean } = {}) {
     const handle = this.require(namespace, name);
     if (options.force !== true && (handle.recordCount > 0 || handle.appending)) {
-      throw new ConflictError(`stream "${name}" is not empty`);
+      throw new ConflictError(`stream is not empty: "${name}"`);
     }
     await this.remove(handle);
   }
@@ -205,6 +205,15 @@ export class StreamStore {
       : checkInt(options.partition, 'partition', 0, handle.partitions.length - 1);
     await handle.settled();
     return streamInfo(handle, only);
+  }
+
+  /**
+   * The backlog (lag, pending) of every group of every stream, as applied now: for metrics,
+   * which may run up to one fsync ahead of what calls reveal. Synchronous.
+   */
+  groupGauges(): GroupGauge[] {
+    if (this.closed) return [];
+    return [...this.handles.values()].flatMap((handle) => this.groups.gauges(handle));
   }
 
   /** True when the namespace holds any stream. */
@@ -291,7 +300,8 @@ export class StreamStore {
         return records.map((record) => toStreamRecord(name, record));
       }
     }
-    if (blockMs === 0 || this.closed) return [];
+    if (blockMs === 0 || this.closed || options.signal?.aborted === true) return [];
+    if (options.onPark?.() === false) return [];
     const parked = new Parked<StreamRecord[]>(this.context.clock, blockMs, options.signal, [],
       () => this.pruneReaders(key));
     if (parked.done) return parked.promise; // aborted already

@@ -105,6 +105,18 @@ export interface ReadOptions {
   /** Wait up to this long (<= 300 000) when nothing matches. */
   blockMs?: number;
   signal?: AbortSignal;
+  /** Asked once, synchronously, when the read is about to wait; false: answer [] now. */
+  onPark?: () => boolean;
+}
+
+/**
+ * A size bound for one group read or claim: records are taken in order while the sum of
+ * sizeOf(record) stays within bytesMax; the first record always goes. Records left out are
+ * not delivered (a reply size limit must never hand out what the reply cannot carry).
+ */
+export interface RecordBudget {
+  readonly bytesMax: number;
+  sizeOf(record: StreamRecord): number;
 }
 
 /** Trim criteria: a record goes when any selects it; a batch goes only as a whole. */
@@ -175,6 +187,12 @@ export interface GroupReadOptions {
   /** Do not keep delivered records pending (and drop redelivered ones from the PEL). */
   noAck?: boolean;
   signal?: AbortSignal;
+  /**
+   * Asked once, synchronously, when the read is about to wait (nothing to deliver, blockMs >
+   * 0); false answers [] now, delivering nothing. The server parks its request here.
+   */
+  onPark?: () => boolean;
+  budget?: RecordBudget;
   /** Settings for a group this read creates. */
   create?: GroupOptions;
 }
@@ -186,6 +204,8 @@ export interface ClaimOptions {
   start?: StreamId;
   /** Default 100; clamped to 1 000. */
   count?: number;
+  /** Entries past the budget are not claimed; `next` then points at the first of them. */
+  budget?: RecordBudget;
 }
 
 export interface ClaimResult {
@@ -235,4 +255,14 @@ export interface DeadLetterPage {
   entries: DeadLetterInfo[];
   /** Where the next page starts, or null when this one reached the end. */
   next: StreamId | null;
+}
+
+/** One group's backlog, as applied now (metrics gauges). */
+export interface GroupGauge {
+  namespace: string;
+  stream: string;
+  group: string;
+  /** Records not yet delivered plus pending ones (GroupInfo.lag). */
+  lag: number;
+  pending: number;
 }
