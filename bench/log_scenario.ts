@@ -7,7 +7,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeFs, RealClock, SegmentedLog, type Durability } from '../engine/mod.ts';
 import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
-import { LatencySamples, trackPeakRss } from './stats.ts';
+import { LatencySamples } from './stats.ts';
+import { appendRow, checksumOf, makePool, POOL_SIZE, runAppendLoop } from './append_loop.ts';
 
 const fs = new NodeFs();
 const clock = new RealClock();
@@ -15,22 +16,6 @@ const clock = new RealClock();
 function openLog(dir: string, durability: Durability): Promise<SegmentedLog> {
   rmSync(dir, { recursive: true, force: true });
   return SegmentedLog.open({ fs, clock, dir, durability });
-}
-
-// Values come from a pool built before timing (so the harness does not allocate per record):
-// value i carries i in its first four bytes, so a read-back can checksum what it sees.
-const POOL_SIZE = 4096;
-
-function makePool(valueBytes: number): Uint8Array[] {
-  return Array.from({ length: POOL_SIZE }, (_, index) => {
-    const value = new Uint8Array(valueBytes).fill(0x61);
-    if (valueBytes >= 4) new DataView(value.buffer).setUint32(0, index, true);
-    return value;
-  });
-}
-
-function checksumOf(value: Uint8Array): number {
-  return value.length >= 4 ? new DataView(value.buffer, value.byteOffset).getUint32(0, true) : 0;
 }
 
 async function appendPhase(
@@ -42,42 +27,13 @@ async function appendPhase(
   const dir = join(options.dir, `append-${durability}-${batch}-${concurrency}`);
   const log = await openLog(dir, durability);
   const label = `log append ${durability} batch ${batch} × ${concurrency}`;
-  const pool = makePool(options.valueBytes);
   options.progress.start(label, options.records);
-  const latency = new LatencySamples();
-  const rss = trackPeakRss();
-  let appended = 0;
-  let expectedSum = 0;
-  const startMs = performance.now();
-  const deadlineMs = startMs + options.durationMs;
-  const worker = async (): Promise<void> => {
-    while (appended < options.records && performance.now() < deadlineMs) {
-      const records = [];
-      for (let i = 0; i < batch; i++) {
-        const value = pool[(appended + i) % POOL_SIZE]!;
-        expectedSum = (expectedSum + checksumOf(value)) % 2 ** 32;
-        records.push({ value });
-      }
-      appended += batch;
-      const beganMs = performance.now();
-      await log.append(records);
-      latency.add(performance.now() - beganMs);
-      options.progress.update(appended);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = (performance.now() - startMs) / 1000;
-  const peakRssBytes = rss.stop();
-  await verifyLog(log, appended, expectedSum, label);
+  const result = await runAppendLoop(
+    options, batch, concurrency, (values) => log.append(values.map((value) => ({ value }))));
+  await verifyLog(log, result.appended, result.expectedSum, label);
   await log.close();
   rmSync(dir, { recursive: true, force: true });
-  const opsPerSec = appended / seconds;
-  options.progress.finish(`${Math.round(opsPerSec).toLocaleString('en-US')} records/s`);
-  return {
-    scenario: 'log', phase: 'append', durability, batch, concurrency, opsPerSec,
-    mbPerSec: (opsPerSec * options.valueBytes) / 1e6, p50Ms: latency.percentile(50),
-    p99Ms: latency.percentile(99), peakRssBytes, note: 'ops = records; latency per append call',
-  };
+  return appendRow('log', options, durability, batch, concurrency, result);
 }
 
 // Reads the whole log back and checks the count and the checksum of the values.

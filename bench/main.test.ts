@@ -33,9 +33,14 @@ test('flo-bench --quick runs every scenario and reports the documented shape', a
   assert.ok(kvPut.diskBytes! > 0, 'the kv scenario reports its size on disk');
   const lsm = report.results.filter((row) => row.phase.startsWith('writes'));
   assert.ok(lsm.every((row) => row.writeAmplification! >= 1), 'write amplification >= 1');
+  assert.ok(phases.has('queue:enqueue') && phases.has('queue:enqueue→dequeue→ack'));
+  assert.ok(phases.has('stream:append') && phases.has('stream:group read + ack') &&
+    phases.has('stream:time seek'));
+  assert.ok(phases.has('server:queue enqueue→dequeue→ack') &&
+    phases.has('server:stream append') && phases.has('server:stream group read + ack'));
 });
 
 test('flo-bench refuses an unknown scenario with the list of known ones', async () => {
   await assert.rejects(runBench(['nope'], { runs: 1, valueBytes: 100, quiet: true }),
-    /unknown scenario "nope" \(known: log/);
+    /unknown scenario "nope" \(known: log, kv, lsm, queue, stream, server/);
 });

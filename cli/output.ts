@@ -7,6 +7,8 @@ export interface CliIo {
   err(text: string): void;
   /** The exit code the command wants (0 unless it found a problem). */
   exitCode: number;
+  /** Stops commands that run until interrupted (tail --follow); default: the first SIGINT. */
+  signal?: AbortSignal;
 }
 
 /** The process's stdout and stderr. */

@@ -35,6 +35,22 @@ export function checkBytes(value: unknown, name: string, maxBytes: number): Uint
   return value;
 }
 
+/**
+ * Returns a size budget argument (`bytesMax` and a `sizeOf` function; the reply limit the
+ * server passes to dequeues, group reads and claims), or null when it is absent.
+ */
+export function checkBudget<T extends { readonly bytesMax: number; sizeOf: unknown }>(
+  budget: T | undefined,
+  name = 'budget',
+): T | null {
+  if (budget === undefined) return null;
+  checkInt(budget.bytesMax, `${name}.bytesMax`, 0, Number.MAX_SAFE_INTEGER);
+  if (typeof budget.sizeOf !== 'function') {
+    throw new TypeError(`${name}.sizeOf must be a function, got ${describe(budget.sizeOf)}`);
+  }
+  return budget;
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);

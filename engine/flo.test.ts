@@ -104,3 +104,35 @@ test('flo.kv lives under <dir>/kv, shares the engine, and counts for namespaces'
   assert.ok(await reopened.kv.put('', 'k', 'again') > 2, 'versions carry on');
   await reopened.close();
 });
+
+test('openFlo opens the queue store, whose data survives a reopen', async () => {
+  const fs = new MemFs();
+  const flo = await openFlo(options(fs));
+  assert.equal(await flo.queue.enqueue('tenant', 'jobs', new Uint8Array([1])), 1);
+  assert.ok(await flo.namespaces.exists('tenant'));
+  await flo.close();
+  const reopened = await openFlo(options(fs));
+  const [message] = await reopened.queue.dequeue('tenant', 'jobs', { count: 1 });
+  assert.equal(message?.seq, 1);
+  await assert.rejects(reopened.namespaces.delete('tenant'), /not empty/);
+  await reopened.namespaces.delete('tenant', { force: true });
+  assert.equal(await reopened.namespaces.exists('tenant'), false);
+  await reopened.close();
+});
+
+test('openFlo opens the stream store: data survives a reopen, namespaces see streams', async () => {
+  const fs = new MemFs();
+  const flo = await openFlo(options(fs));
+  const appended = await flo.stream.append('tenant', 'events', [{ payload: new Uint8Array([7]) }]);
+  assert.equal(appended.sequence, 1);
+  assert.ok(await flo.namespaces.exists('tenant'));
+  assert.deepEqual(flo.stream.namespacesWithData(), ['tenant']);
+  await flo.close();
+  const reopened = await openFlo(options(fs));
+  const [record] = await reopened.stream.read('tenant', 'events');
+  assert.deepEqual([...record!.payload], [7]);
+  await assert.rejects(reopened.namespaces.delete('tenant'), /not empty/);
+  await reopened.namespaces.delete('tenant', { force: true });
+  assert.deepEqual(await reopened.stream.read('tenant', 'events'), []);
+  await reopened.close();
+});

@@ -5,7 +5,9 @@
 //
 //   <dir>/LOCK          held while open (pid inside; a stale lock of a dead process is taken)
 //   <dir>/NAMESPACES    explicitly created namespaces (CRC frame, JSON list, atomic writes)
-//   <dir>/<primitive>/  each primitive's own files (<dir>/kv/: the KV store's LSM)
+//   <dir>/kv/           the KV store's LSM (engine/kv, engine/lsm)
+//   <dir>/queues/       the queue store (engine/queue)
+//   <dir>/streams/      the stream store (engine/stream)
 //
 // Durability 'memory' uses an in-memory FileSystem: nothing touches the disk.
 
@@ -20,6 +22,10 @@ import { fromUtf8, utf8 } from './codec/bytes.ts';
 import { encodeFrame, scanFrames } from './codec/record_frame.ts';
 import type { Durability } from './log/segmented_log.ts';
 import { KvStore, type KvOptions } from './kv/kv_store.ts';
+import { QueueStore } from './queue/queue_store.ts';
+import type { QueueStoreOptions } from './queue/queue_types.ts';
+import { StreamStore } from './stream/stream_store.ts';
+import type { StreamStoreOptions } from './stream/stream_types.ts';
 
 export interface FloOptions {
   /** Data directory (created if missing). Ignored for durability 'memory'. */
@@ -32,8 +38,12 @@ export interface FloOptions {
   fs?: FileSystem;
   /** Defaults to the machine's clock. */
   clock?: Clock;
-  /** KV tuning: history depth, transaction idle time, LSM sizes. */
+  /** KV settings beyond the shared ones (history depth, transaction idle time, LSM sizes). */
   kv?: Pick<KvOptions, 'historyDepth' | 'txnIdleMs' | 'lsm'>;
+  /** Queue settings beyond the shared ones (defaults per queue, caches, parked limit). */
+  queue?: Omit<QueueStoreOptions, 'fs' | 'clock' | 'dir' | 'durability' | 'syncIntervalMs'>;
+  /** Stream settings beyond the shared ones (segment sizes, default partitions). */
+  stream?: Omit<StreamStoreOptions, 'fs' | 'clock' | 'dir' | 'durability' | 'syncIntervalMs'>;
 }
 
 /** A part of the engine with data per namespace (KV, queues, streams, actions, workers). */
@@ -186,38 +196,67 @@ function readNamespaces(fs: FileSystem, path: string): Set<string> {
 
 /** An open engine. */
 export class Flo {
+  /** The KV store: versions, TTLs, history, blocking gets, scans, JSON, transactions. */
+  readonly kv: KvStore;
+  /** Work queues with leases, retries and a dead-letter queue. */
+  readonly queue: QueueStore;
+  /** Append-only, partitioned streams with consumer groups. */
+  readonly stream: StreamStore;
   readonly dir: string;
   readonly durability: Durability;
   readonly fs: FileSystem;
   readonly clock: Clock;
   readonly namespaces: Namespaces;
-  /** The KV store (set by openFlo). */
-  kv!: KvStore;
   private readonly stores: NamespacedStore[] = [];
   private readonly lock: FileLock;
   private closed = false;
 
-  private constructor(
-    options: Required<Omit<FloOptions, 'syncIntervalMs' | 'kv'>>, lock: FileLock,
-  ) {
-    this.dir = options.dir;
-    this.durability = options.durability;
-    this.fs = options.fs;
-    this.clock = options.clock;
-    this.lock = lock;
+  private constructor(base: FloBase, kv: KvStore, queue: QueueStore, stream: StreamStore) {
+    this.kv = kv;
+    this.queue = queue;
+    this.stream = stream;
+    this.dir = base.dir;
+    this.durability = base.durability;
+    this.fs = base.fs;
+    this.clock = base.clock;
+    this.lock = base.lock;
+    this.stores.push(kv, queue, stream);
     this.namespaces = new Namespaces(this.fs, joinPath(this.dir, 'NAMESPACES'),
       readNamespaces(this.fs, joinPath(this.dir, 'NAMESPACES')), () => this.stores);
   }
 
-  /** @internal Opens the directory and takes its lock; primitives attach afterwards. */
-  static async openBase(options: FloOptions): Promise<Flo> {
+  /** @internal Opens every store under the directory lock; see openFlo. */
+  static async open(options: FloOptions): Promise<Flo> {
     const durability = options.durability ?? 'sync';
     const fs = options.fs ?? (durability === 'memory' ? new MemFs({ trackCrashes: false })
       : new NodeFs());
     const clock = options.clock ?? new RealClock();
     fs.mkdirp(options.dir);
-    const lock = fs.lock(joinPath(options.dir, 'LOCK'));
-    return new Flo({ dir: options.dir, durability, fs, clock }, lock);
+    const base: FloBase = {
+      dir: options.dir, durability, fs, clock, lock: fs.lock(joinPath(options.dir, 'LOCK')),
+    };
+    const shared = { fs, clock, durability, syncIntervalMs: options.syncIntervalMs };
+    const opened: NamespacedStore[] = [];
+    const track = <T extends NamespacedStore>(store: T): T => {
+      opened.push(store);
+      return store;
+    };
+    try {
+      const kv = track(await KvStore.open({
+        ...options.kv, ...shared, dir: joinPath(options.dir, 'kv'),
+      }));
+      const queue = track(await QueueStore.open({
+        ...options.queue, ...shared, dir: joinPath(options.dir, 'queues'),
+      }));
+      const stream = track(await StreamStore.open({
+        ...options.stream, ...shared, dir: joinPath(options.dir, 'streams'),
+      }));
+      return new Flo(base, kv, queue, stream);
+    } catch (error) {
+      for (const store of opened.reverse()) await store.close().catch(() => undefined);
+      base.lock.release();
+      throw error;
+    }
   }
 
   /** @internal Registers a primitive for namespace queries and closing (in reverse order). */
@@ -249,15 +288,13 @@ export class Flo {
  * await flo.close();
  */
 export async function openFlo(options: FloOptions): Promise<Flo> {
-  const flo = await Flo.openBase(options);
-  try {
-    flo.kv = flo.attach(await KvStore.open({
-      ...options.kv, fs: flo.fs, clock: flo.clock, dir: joinPath(flo.dir, 'kv'),
-      durability: flo.durability, syncIntervalMs: options.syncIntervalMs,
-    }));
-  } catch (error) {
-    await flo.close();
-    throw error;
-  }
-  return flo;
+  return Flo.open(options);
+}
+
+interface FloBase {
+  dir: string;
+  durability: Durability;
+  fs: FileSystem;
+  clock: Clock;
+  lock: FileLock;
 }

@@ -113,6 +113,92 @@ export const kvTxnBytesMax = 48 * MiB;
 /** Numbers (versions, transaction ids) reserved durably ahead of use in one step. */
 export const counterReservationBlock = 4_096;
 
+// ---- queues (engine/queue; wire spec §2.7 and §7.3) ----
+
+/** Longest namespace (UTF-8 bytes) and queue name (the wire key field). */
+export const namespaceBytesMax = 128;
+export const queueNameBytesMax = 4 * KiB;
+/** Largest message payload (the wire value limit). */
+export const queuePayloadBytesMax = 16 * MiB;
+/** Longest dedup key (bytes). The wire carries it in a TLV option (at most 255 bytes). */
+export const queueDedupKeyBytesMax = 1 * KiB;
+/** Most messages in one batch enqueue, and most payload bytes (the wire's request bound). */
+export const queueBatchMax = 1_000;
+export const queueBatchBytesMax = 32 * MiB;
+/** Most messages one dequeue or peek returns (larger counts are clamped). */
+export const queueDequeueCountMax = 100;
+/** Most seqs in one ack, nack, touch, requeue or delete. */
+export const queueSeqListMax = 10_000;
+/** Default and largest lease (visibility timeout), ms. */
+export const queueVisibilityMsDefault = 30_000;
+export const queueVisibilityMsMax = 12 * 3_600_000;
+/** Largest enqueue or nack delay, ms (30 days). */
+export const queueDelayMsMax = 30 * 24 * 3_600_000;
+/** Default deliveries before a message is dead-lettered, and the largest setting. */
+export const queueMaxDeliveriesDefault = 10;
+export const queueMaxDeliveriesMax = 1_000_000;
+/** Default and largest dedup window, ms. */
+export const queueDedupWindowMsDefault = 300_000;
+export const queueDedupWindowMsMax = 7 * 24 * 3_600_000;
+/** Default bound of the dedup index (keys per queue); past it a dedup enqueue is refused. */
+export const queueDedupKeysMaxDefault = 1_000_000;
+/** Default and largest page of a DLQ listing or a queue list. */
+export const queuePageLimitDefault = 100;
+export const queuePageLimitMax = 1_000;
+/** Seqs reserved durably ahead of use (engine model section 2). */
+export const queueSeqReserveBlock = 65_536;
+/** Default parked dequeues per store (the wire's server-wide parked limit). */
+export const queueParkedMaxDefault = 100_000;
+/** Default bytes of payloads a store keeps in memory; the rest is read from the log. */
+export const queuePayloadCacheBytesDefault = 256 * MiB;
+/** Events between checkpoints (at least; more when the queue holds more messages). */
+export const queueCheckpointEventsMin = 50_000;
+/** Default segment size of a queue's journal (smaller than a stream's: finer reclamation). */
+export const queueSegmentBytesDefault = 16 * MiB;
+// ---- streams and consumer groups (spec §2.7, §7.4, §7.5) ----
+
+/** Most partitions of one stream. */
+export const streamPartitionsMax = 1_024;
+/** Longest stream name (UTF-8 bytes): the wire's key-field limit. */
+export const streamNameBytesMax = 4_096;
+/** Longest group or consumer name (UTF-8 bytes): names inside wire values. */
+export const groupNameBytesMax = 255;
+/** Most records in one stream append (one batch). */
+export const streamAppendRecordsMax = 1_000;
+/** Default and largest `count` of a stream read (larger counts are clamped). */
+export const streamReadCountDefault = 100;
+export const streamReadCountMax = 1_000;
+/** Payload bytes after which a read stops adding records (the reply soft limit, halved). */
+export const streamReadBytesMax = 16 * MiB;
+/** Default and largest `count` of a group read. */
+export const groupReadCountDefault = 10;
+export const groupReadCountMax = 1_000;
+/** Default and largest `count` of a claim; most PEL entries one claim call scans. */
+export const groupClaimCountDefault = 100;
+export const groupClaimCountMax = 1_000;
+export const groupClaimScanMax = 10_000;
+/** Most entries PENDING lists (the oldest). */
+export const groupPendingListMax = 1_000;
+/** Most ids in one ack, nack or touch. */
+export const streamIdListMax = 10_000;
+/** Group ack timeout: default and bounds (the wire carries it as u32). */
+export const groupAckTimeoutMsDefault = 30_000;
+export const groupAckTimeoutMsMax = 2 ** 32 - 1;
+/** Deliveries before a record is dead-lettered: default and largest (wire: u8; 0 = no limit). */
+export const groupMaxDeliverDefault = 10;
+export const groupMaxDeliverMax = 255;
+/** Stream sequences reserved durably ahead of use (docs/design/streams.md). */
+export const streamSequenceBlock = 65_536;
+/** Default and largest page of a stream list. */
+export const streamListLimitDefault = 100;
+export const streamListLimitMax = 1_000;
+/** Period of the retention sweep (the wire: "at least once a minute"). */
+export const streamRetentionSweepMs = 60_000;
+/** Segment size of a stream's group journal. */
+export const streamJournalSegmentBytes = 4 * MiB;
+/** Journal bytes after which a stream checkpoints its group state (or 2x the last snapshot). */
+export const streamCheckpointBytesMin = 4 * MiB;
+
 // Segment positions are stored as u32 in the sparse index; a segment may exceed
 // segmentBytesMaxLimit by one batch, so the sum must stay below 2^32.
 assert(segmentBytesMaxLimit + batchBytesMax < 2 ** 32, 'segment positions must fit u32');
@@ -148,3 +234,24 @@ assert(kvTxnBytesMax + kvTxnOpsMax * 64 < batchBytesMax, 'a transaction fits one
 assert(kvTxnOpsMax <= kvBatchEntriesMax, 'a commit is a batch');
 assert(kvScanLimitDefault <= kvScanLimitMax, 'scan default above maximum');
 assert(kvHistoryDepthDefault <= kvHistoryDepthMax, 'history default above maximum');
+assert(queuePayloadBytesMax <= recordValueBytesMax, 'a queue payload must fit a log record');
+assert(queueDedupKeyBytesMax + 64 <= recordKeyBytesMax, 'an enqueue event must fit a record key');
+assert(queueBatchMax <= batchRecordsMax, 'a batch enqueue must fit one log batch');
+assert(queueBatchBytesMax + queueBatchMax * (queueDedupKeyBytesMax + 128) < batchBytesMax,
+  'a batch enqueue with its event headers must fit one log batch');
+assert(queueSeqListMax * 8 <= recordValueBytesMax, 'a seq list must fit a record value');
+assert(queueVisibilityMsDefault <= queueVisibilityMsMax, 'lease default above maximum');
+assert(queueMaxDeliveriesDefault <= queueMaxDeliveriesMax, 'max deliveries default too big');
+assert(queueDedupWindowMsDefault <= queueDedupWindowMsMax, 'dedup window default too big');
+assert(queuePageLimitDefault <= queuePageLimitMax, 'page default above maximum');
+assert(queueSegmentBytesDefault >= segmentBytesMin, 'queue segments below the minimum');
+assert(queueSeqReserveBlock >= 2, 'a reservation block holds seqs ahead of use');
+assert(streamAppendRecordsMax <= batchRecordsMax, 'a stream append is one log batch');
+assert(streamAppendRecordsMax < 2 ** 16, 'a record\'s index in its batch is stored as u16');
+assert(streamReadCountDefault <= streamReadCountMax, 'read count default above maximum');
+assert(groupReadCountDefault <= groupReadCountMax, 'group read count default above maximum');
+assert(groupClaimCountMax <= groupClaimScanMax, 'a claim must be able to scan its count');
+assert(groupMaxDeliverDefault <= groupMaxDeliverMax, 'max deliver default above maximum');
+assert(streamSequenceBlock >= 2 * streamAppendRecordsMax, 'a reservation covers an append');
+assert(streamJournalSegmentBytes >= segmentBytesMin, 'journal segments below the minimum');
+assert(streamListLimitDefault <= streamListLimitMax, 'list limit default above maximum');

@@ -158,3 +158,29 @@ export type {
 export type { KvScanPage, KvScanEntry, KvHistoryEntry } from './kv/kv_read.ts';
 export { parsePath } from './kv/json_path.ts';
 export type { PathSegment } from './kv/json_path.ts';
+// ---- primitives: work queues ----
+export { QueueStore } from './queue/queue_store.ts';
+export type { QueueConfig } from './queue/queue.ts';
+export type {
+  QueueSettings, QueueStoreOptions, EnqueueOptions, DequeueOptions, SeqListOptions,
+  NackOptions, TouchOptions, QueueMessage, QueueStats, DlqListOptions, DlqPage, DequeueBudget,
+  QueueListOptions, QueueListEntry, QueueListPage, QueueCounters, QueueDepth,
+} from './queue/queue_types.ts';
+export { inspectQueue } from './queue/inspect_queue.ts';
+export type { QueueInspection, InspectedDeadMessage } from './queue/inspect_queue.ts';
+
+// ---- primitives: streams and consumer groups ----
+export { StreamStore } from './stream/stream_store.ts';
+export type { StreamGroups } from './stream/stream_groups.ts';
+export type {
+  StreamId, StreamHeader, StreamRecordInput, StreamRecord, GroupRecord, RetentionLimits,
+  StreamStoreOptions, CreateStreamOptions, AlterStreamOptions, AppendOptions as StreamAppendOptions,
+  AppendResult as StreamAppendResult, ReadOptions as StreamReadOptions, TrimOptions, TrimResult,
+  StreamInfo, ListOptions as StreamListOptions, StreamListPage, GroupOptions, GroupReadOptions,
+  ClaimOptions, ClaimResult, PendingInfo, GroupInfo, DeadLetterInfo, DeadLetterPage,
+  RecordBudget, GroupGauge,
+} from './stream/stream_types.ts';
+export { inspectStream } from './stream/inspect_stream.ts';
+export type {
+  StreamInspection, PartitionInspection, GroupInspection,
+} from './stream/inspect_stream.ts';

@@ -13,6 +13,8 @@ import { RawPeer, requestBytes } from './testing/raw_peer.ts';
 import { TestFamily } from './testing/test_family.ts';
 import { Status } from './wire/frame.ts';
 import { OpCode } from './wire/opcodes.ts';
+import { OptionTag } from './wire/option_tags.ts';
+import { OptionsWriter } from './wire/options.ts';
 
 interface Started {
   server: RunningFloServer;
@@ -37,6 +39,9 @@ async function start(t: TestContext, config: FloServerConfig = {}): Promise<Star
   t.after(() => server.close());
   return { server, fs, lines, base: `http://127.0.0.1:${server.httpAddress!.port}` };
 }
+
+/** block_ms 60 000: the real queue family parks the dequeue. */
+const blockMs = new OptionsWriter().uint(OptionTag.block_ms, 60_000, 4).toBytes();
 
 async function get(url: string, init?: RequestInit): Promise<{ status: number; text: string }> {
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(3000) });
@@ -84,7 +89,7 @@ test('GET /metrics counts requests by op and status, with latency, bytes and gau
     ...[1, 2, 3].map((id) => requestBytes(OpCode.PING, { id })),
     requestBytes(OpCode.KV_DELETE, { id: 4, key: 'k' }),
     requestBytes(0x999, { id: 5 }),
-    requestBytes(OpCode.QUEUE_DEQUEUE, { id: 6, key: 'q' }),
+    requestBytes(OpCode.QUEUE_DEQUEUE, { id: 6, key: 'q', options: blockMs }),
   ];
   for (const frame of frames) raw.write(frame);
   const replies = await raw.take(5);
@@ -128,7 +133,7 @@ test('close() answers parked requests, closes the engine and frees both ports', 
   const { server, fs, base } = await start(t);
   const raw = await RawPeer.connect(server.address.port);
   t.after(() => raw.destroy());
-  raw.write(requestBytes(OpCode.QUEUE_DEQUEUE, { id: 7, key: 'q' }));
+  raw.write(requestBytes(OpCode.QUEUE_DEQUEUE, { id: 7, key: 'q', options: blockMs }));
   raw.write(requestBytes(OpCode.PING, { id: 8 }));
   assert.equal((await raw.next()).requestIdLo, 8);
   const closing = server.close();

@@ -18,6 +18,7 @@ import { MetricsRegistry } from './metrics/registry.ts';
 import { ServerMetrics } from './metrics/server_metrics.ts';
 import { startServer, type FloServer, type ServerOptions } from './start_server.ts';
 import { floVersion } from './version.ts';
+import { replyBytesSoftDefault } from './wire/limits.ts';
 
 /** Configuration of startFloServer(); the protocol options are those of startServer(). */
 export interface FloServerConfig extends Omit<ServerOptions, 'register' | 'observer'> {
@@ -27,6 +28,8 @@ export interface FloServerConfig extends Omit<ServerOptions, 'register' | 'obser
   readonly families?: readonly RegisterFamily[];
   /** Where the start-up line goes; default stdout. */
   readonly log?: (line: string) => void;
+  /** Reply body soft limit (bytes, §3.4): lists are cut short before passing it (32 MiB). */
+  readonly replyBytesSoft?: number;
 }
 
 /** A running server; it owns the engine it was given. */
@@ -41,6 +44,8 @@ export interface RunningFloServer {
   readonly ready: boolean;
   /** Open protocol connections. */
   readonly connectionCount: number;
+  /** Requests parked (waiting) across connections. */
+  readonly parkedCount: number;
   /** Graceful stop, then flo.close(). Idempotent; rejects if closing the engine fails. */
   close(): Promise<void>;
 }
@@ -64,6 +69,11 @@ export async function startFloServer(
   flo: Flo,
   config: FloServerConfig = {},
 ): Promise<RunningFloServer> {
+  const replyBytesSoft = config.replyBytesSoft ?? replyBytesSoftDefault;
+  if (!Number.isSafeInteger(replyBytesSoft) || replyBytesSoft < 1024) {
+    throw new RangeError(`replyBytesSoft must be an integer of at least 1024, got ` +
+      `${replyBytesSoft}`);
+  }
   const registry = new MetricsRegistry();
   const serverMetrics = new ServerMetrics(registry);
   registry.gauge({
@@ -95,7 +105,9 @@ export async function startFloServer(
       clock: config.clock ?? flo.clock,
       observer: serverMetrics,
       register: (table) => {
-        for (const register of families) register({ table, flo, metrics: registry });
+        for (const register of families) {
+          register({ table, flo, metrics: registry, replyBytesSoft });
+        }
       },
     });
   } catch (error) {
@@ -127,6 +139,9 @@ export async function startFloServer(
     },
     get connectionCount() {
       return tcp.connectionCount;
+    },
+    get parkedCount() {
+      return tcp.parkedCount;
     },
     close: () => (closing ??= close()),
   };

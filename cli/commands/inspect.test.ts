@@ -76,3 +76,25 @@ test('flo inspect of a missing file prints one clear line and exits 1', async ()
   assert.match(result.stderr, /^flo: Cannot open "\/nonexistent\/00.seg": ENOENT/);
   assert.equal(result.stderr.trim().split('\n').length, 1);
 });
+
+const queueFixture = new URL('../../fixtures/queue/v1', import.meta.url).pathname;
+
+test('flo inspect queue shows counts, oldest ages, the DLQ and the journal', async () => {
+  const result = await run('inspect', 'queue', queueFixture, 'jobs');
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /queue default\/jobs/);
+  assert.match(result.stdout, /3 ready, 1 delayed \(1 due\), 1 leased .*, 1 in DLQ/);
+  assert.match(result.stdout, /enqueued 7, dequeued 3, acked 1, nacked 1, dead-lettered 1/);
+  assert.match(result.stdout, /checkpoint at 11, 2 events replayed/);
+  assert.match(result.stdout, /^6\s+0\s+1\s+2023-11-14T22:13:20\.000Z\s+5$/m);
+  const json = JSON.parse((await run('inspect', 'queue', queueFixture, 'jobs', '--json'))
+    .stdout) as { ready: number; dlqMessages: Array<{ seq: number }>; nextSeq: number };
+  assert.deepEqual([json.ready, json.dlqMessages.map((m) => m.seq)], [3, [6]]);
+});
+
+test('flo inspect queue of an unknown queue prints one clear line and exits 1', async () => {
+  const result = await run('inspect', 'queue', queueFixture, 'nope');
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^flo: Cannot inspect queue "nope" of namespace "default"/);
+  assert.equal(result.stderr.trim().split('\n').length, 1);
+});

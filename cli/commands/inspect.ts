@@ -1,16 +1,18 @@
 // `flo inspect …`: read-only looks at files on disk, through the engine's inspectors. Each
-// storage format adds a subcommand here (segment, log; the LSM adds table and kv). Output is
-// human-readable, or JSON with --json; a damaged file is reported (where, what) with exit
-// code 1, never as a stack trace.
+// storage format adds a subcommand here (segment, log, table, queue; stream in
+// inspect_stream.ts; the LSM adds kv). Output is human-readable, or JSON with --json; a
+// damaged file is reported (where, what) with exit code 1, never as a stack trace.
 
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import {
-  inspectLog, inspectSegment, NodeFs, type LogInspection, type SegmentInspection,
+  inspectLog, inspectQueue, inspectSegment, NodeFs, type LogInspection, type QueueInspection,
+  type SegmentInspection,
 } from '../../engine/mod.ts';
 import { formatTable, printJson, type CliIo } from '../output.ts';
 import { describeBytes, formatTimestamp, jsonBytes } from '../bytes_format.ts';
 import { addInspectTable } from './inspect_table.ts';
 import { addInspectKv } from './inspect_kv.ts';
+import { registerInspectStream } from './inspect_stream.ts';
 
 /** Adds `flo inspect` and its storage subcommands. */
 export function registerInspect(program: Command, io: CliIo): void {
@@ -37,6 +39,56 @@ export function registerInspect(program: Command, io: CliIo): void {
     });
   addInspectTable(inspect, io);
   addInspectKv(inspect, io);
+  registerInspectStream(inspect, io);
+  inspect.command('queue <dir> <name>')
+    .description('summarize one queue of a queue store: counts, oldest ages, DLQ, journal')
+    .option('--namespace <ns>', 'the queue\'s namespace', 'default')
+    .option('--dlq <n>', 'DLQ messages to list', dlqCount, 20)
+    .option('--json', 'print JSON')
+    .action(async (dir: string, name: string,
+      options: { namespace: string; dlq: number; json?: boolean }) => {
+      const result = await inspectQueue(new NodeFs(), dir, options.namespace, name,
+        { nowMs: Date.now(), dlqLimit: options.dlq });
+      if (options.json) printJson(io, result);
+      else io.out(renderQueue(result));
+      if (result.journal.tailProblem !== null) io.exitCode = 1;
+    });
+}
+
+function dlqCount(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidArgumentError(`expected a count, got "${text}"`);
+  }
+  return value;
+}
+
+function renderQueue(result: QueueInspection): string {
+  const c = result.counters;
+  const j = result.journal;
+  const lines = [
+    `queue ${result.namespace}/${result.name} (${result.dir})`,
+    `  messages: ${result.ready} ready, ${result.delayed} delayed (${result.delayedDue} due), ` +
+      `${result.leased} leased (${result.leasesExpired} past deadline), ${result.dlq} in DLQ`,
+    `  oldest:   ready ${result.oldestReadyAgeMs} ms, leased ${result.oldestLeasedAgeMs} ms, ` +
+      `DLQ ${result.oldestDlqAgeMs} ms`,
+    `  counters: enqueued ${c.enqueued}, dequeued ${c.dequeued}, acked ${c.acked}, ` +
+      `nacked ${c.nacked}, dead-lettered ${c.dlqTotal}, leases expired ${c.leasesExpired}`,
+    `  seqs:     next ${result.nextSeq}, reserved up to ${result.reservedSeq}; ` +
+      `${result.payloadBytes} payload bytes held`,
+    `  journal:  offsets ${j.firstOffset}-${j.nextOffset}, ${j.segments} segments, ` +
+      `${j.sizeBytes} bytes; checkpoint at ${j.checkpointOffset}, ${j.replayedEvents} events ` +
+      `replayed`,
+    `  settings: ${JSON.stringify(result.settings)}`,
+  ];
+  if (j.tailProblem !== null) lines.push(`  TORN TAIL: ${j.lostBytes} bytes (${j.tailProblem})`);
+  let text = `${lines.join('\n')}\n`;
+  if (result.dlqMessages.length > 0) {
+    text += formatTable(['dlq seq', 'priority', 'deliveries', 'enqueued', 'bytes'],
+      result.dlqMessages.map((m) => [String(m.seq), String(m.priority),
+        String(m.deliveryCount), formatTimestamp(m.enqueuedAtMs), String(m.payloadBytes)]));
+  }
+  return text;
 }
 
 function segmentJson(result: SegmentInspection): unknown {

@@ -4,9 +4,12 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../output.ts';
 import { registerInspect } from './inspect.ts';
+import { registerQueue } from './queue.ts';
+import { registerStream } from './stream.ts';
 import { registerServe } from './serve.ts';
 
 /** Adds one family of commands to the program. */
 export type RegisterCommands = (program: Command, io: CliIo) => void;
 
-export const commandRegistry: RegisterCommands[] = [registerServe, registerInspect];
+export const commandRegistry: RegisterCommands[] = [registerServe, registerInspect,
+  registerQueue, registerStream];

@@ -132,6 +132,21 @@ export class Catalog<S> {
   }
 }
 
+/**
+ * The entities under `root` without changing anything (interrupted creations are skipped,
+ * not removed): for read-only inspectors. @throws CorruptionError for a damaged META
+ */
+export function readCatalog<S>(fs: FileSystem, root: string): Array<CatalogEntry<S>> {
+  const entries: Array<CatalogEntry<S>> = [];
+  for (const name of fs.list(root)) {
+    const dir = joinPath(root, name);
+    if (!/^\d+$/.test(name) || !fs.stat(dir)?.isDirectory) continue;
+    const meta = readMeta<S>(fs, dir);
+    if (meta !== null) entries.push({ id: Number(name), dir, ...meta });
+  }
+  return entries.sort(compareEntries);
+}
+
 function key(namespace: string, name: string): string {
   return `${namespace}\u0000${name}`;
 }

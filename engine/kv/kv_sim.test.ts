@@ -16,7 +16,7 @@ test('the KV store keeps every acknowledged write through random crashes', async
   for (let seed = start; seed < start + 12; seed++) {
     const result = await runKvSim(seed).catch((error: unknown) => {
       throw new Error(`${error instanceof Error ? error.message : error} ` +
-        `(replay: KV_SIM_SEED=${seed} or npm run sim -- --seed ${seed})`);
+        `(replay: KV_SIM_SEED=${seed} or npm run sim -- --kv --seed ${seed})`);
     });
     crashes += result.crashes;
     flushes += result.flushes;

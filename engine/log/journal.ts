@@ -170,7 +170,11 @@ export class Journal {
   }
 }
 
-function readCheckpoint(
+/**
+ * Reads and checks a CHECKPOINT file (null when there is none); read-only, for recovery and
+ * the inspectors. @throws CorruptionError
+ */
+export function readCheckpoint(
   fs: FileSystem,
   path: string,
 ): { offset: number; snapshot: Uint8Array } | null {

@@ -15,7 +15,7 @@ import type { FileSystem } from '../io/file_system.ts';
 import { joinPath } from '../io/file_system.ts';
 import { readU32 } from '../codec/bytes.ts';
 import { BATCH_HEADER_BYTES, BATCH_MAGIC } from './batch.ts';
-import { parseSegmentFileName, scanBatches, Segment, type ScanStop } from './segment.ts';
+import { parseSegmentFileName, Segment, type ScanStop } from './segment.ts';
 import { decodeOffsetIndex, decodeTimeIndexInto, SparseIndex } from './sparse_index.ts';
 
 export interface RecoveryOptions {
@@ -81,7 +81,6 @@ export async function recoverLog(
       break;
     }
     if (i === bases.length - 1) {
-      segment.index = new SparseIndex(segment.baseOffset, options.intervalBytes);
       await recoverActive(segment, previous, options, report);
       segments.push(segment);
       break;
@@ -132,31 +131,16 @@ async function recoverSealed(
   segment.sizeBytes = fs.stat(segment.path)?.sizeBytes ?? 0;
   if (segment.sizeBytes === 0) return { position: 0, reason: 'empty sealed segment', torn: true };
   if (options.verify === 'tail' && loadIndexes(fs, segment, options.intervalBytes)) return null;
-  const index = new SparseIndex(segment.baseOffset, options.intervalBytes);
-  const stop = scanInto(segment, index, previous);
+  const stop = segment.rebuild(options.intervalBytes, previous?.maxTimestampMs ?? -1);
   if (stop !== null) return stop;
+  const index = segment.index!;
   if (options.verify === 'full' && loadIndexes(fs, segment, options.intervalBytes)) {
-    const loaded = segment.index!;
-    if (loaded.positions.join() === index.positions.join()) return null;
+    if (segment.index!.positions.join() === index.positions.join()) return null;
   }
   segment.index = index;
   await segment.writeIndexFiles();
   report.rebuiltIndexes.push(segment.names.seg);
   return null;
-}
-
-// Scans every batch of `segment` into `index`, setting its summary. Returns the first stop.
-function scanInto(segment: Segment, index: SparseIndex, previous: Segment | undefined) {
-  segment.index = index;
-  const size = segment.handle().size();
-  segment.sizeBytes = 0;
-  segment.nextOffset = segment.baseOffset;
-  const expected = { offset: segment.baseOffset, timestampMs: previous?.maxTimestampMs ?? -1 };
-  const stop = scanBatches(segment.handle(), 0, size, expected, (batch) => {
-    segment.noteBatch(batch.position, batch.header, batch.header.maxTimestampMs);
-    return true;
-  });
-  return stop;
 }
 
 // Tries the sealed index files; true (and the segment summarized) when both verify.
@@ -186,7 +170,7 @@ async function recoverActive(
 ): Promise<void> {
   const file = segment.handle();
   const fileBytes = file.size();
-  const stop = scanInto(segment, segment.index!, previous);
+  const stop = segment.rebuild(options.intervalBytes, previous?.maxTimestampMs ?? -1);
   if (segment.recordCount > 0) {
     segment.firstAppendMs = Math.min(segment.firstTimestampMs, options.nowMs);
   }
@@ -264,7 +248,7 @@ async function finishActive(
   if (active.sealed) {
     active.sealed = false;
     active.close();
-    scanInto(active, new SparseIndex(active.baseOffset, options.intervalBytes), segments.at(-2));
+    active.rebuild(options.intervalBytes, segments.at(-2)?.maxTimestampMs ?? -1);
     if (active.recordCount > 0) active.firstAppendMs = options.nowMs;
   }
   assert(report.repaired !== null || active.index !== null, 'active segment has an index');

@@ -199,6 +199,44 @@ export class Segment {
     }));
   }
 
+  /**
+   * Rebuilds what the log knows of this segment (index, size, next offset, timestamps) by
+   * scanning its file with every CRC checked. Stops at the first bad batch and returns where
+   * and why; the segment then describes the batches before it.
+   * @param previousMaxTimestampMs the previous segment's newest timestamp (-1 for none)
+   */
+  rebuild(intervalBytes: number, previousMaxTimestampMs: number): ScanStop | null {
+    this.index = new SparseIndex(this.baseOffset, intervalBytes);
+    const size = this.handle().size();
+    this.sizeBytes = 0;
+    this.nextOffset = this.baseOffset;
+    this.firstTimestampMs = -1;
+    this.maxTimestampMs = -1;
+    const expected = { offset: this.baseOffset, timestampMs: previousMaxTimestampMs };
+    return scanBatches(this.handle(), 0, size, expected, (batch) => {
+      this.noteBatch(batch.position, batch.header, batch.header.maxTimestampMs);
+      return true;
+    });
+  }
+
+  /** Closes the segment and removes its files (the caller syncs the directory). */
+  removeFiles(): void {
+    this.close();
+    this.removeIfPresent(this.names.seg);
+    this.removeIndexFiles();
+  }
+
+  /** Removes the .idx and .tix files, if present (an active segment keeps none). */
+  removeIndexFiles(): void {
+    this.removeIfPresent(this.names.idx);
+    this.removeIfPresent(this.names.tix);
+  }
+
+  private removeIfPresent(name: string): void {
+    const path = joinPath(this.dir, name);
+    if (this.fs.stat(path) !== null) this.fs.remove(path);
+  }
+
   /** Closes the file handle (it reopens on next use). */
   close(): void {
     this.file?.close();

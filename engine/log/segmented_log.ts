@@ -11,84 +11,40 @@
 // After a failed write or fsync the log stays failed: every later call gets that error.
 
 import { assert } from '../assert.ts';
-import { ClosedError, CorruptionError, StorageIoError } from '../errors.ts';
+import { ClosedError, StorageIoError } from '../errors.ts';
 import type { FileSystem } from '../io/file_system.ts';
-import { joinPath } from '../io/file_system.ts';
 import type { Clock, Timer } from '../io/clock.ts';
 import { failpoint } from '../io/failpoint.ts';
 import { checkIntOr } from '../args.ts';
 import {
-  indexIntervalBytesDefault, segmentBytesDefault, segmentBytesMaxLimit, segmentBytesMin,
-  syncIntervalMsDefault, waitMsMax, batchRecordsMax,
+  indexIntervalBytesDefault, segmentBytesDefault, syncIntervalMsDefault, waitMsMax,
+  batchRecordsMax,
 } from '../limits.ts';
 import {
-  checkRecordInput, Compression, decodeBatchRecords, encodeBatchWithHeader,
+  checkRecordInput, Compression, encodeBatchWithHeader,
   type BatchHeader, type LogRecord, type LogRecordInput,
 } from './batch.ts';
-import { scanBatches, Segment } from './segment.ts';
+import { Segment } from './segment.ts';
 import { SparseIndex } from './sparse_index.ts';
 import { recoverLog, type RecoveryReport } from './recovery.ts';
 import { checkRetentionPolicy, segmentsToDrop, type RetentionPolicy } from './retention.ts';
+import {
+  checkLogOptions, type AppendOptions, type AppendResult, type Durability, type LogOptions,
+  type ReadOptions, type SegmentInfo,
+} from './log_options.ts';
+import {
+  batchPositionOf, findTimestamp, readRecords, segmentIndexFor, type ReadView,
+} from './segment_reads.ts';
 import { OffsetWaiters } from './offset_waiters.ts';
 
-export type Durability = 'sync' | 'async' | 'memory';
+export type {
+  Durability, LogOptions, AppendOptions, AppendResult, ReadOptions, SegmentInfo,
+} from './log_options.ts';
 
-export interface LogOptions {
-  fs: FileSystem;
-  clock: Clock;
-  dir: string;
-  /** Default 'sync'. */
-  durability?: Durability;
-  /** fsync period of the async mode (default 100 ms). */
-  syncIntervalMs?: number;
-  /** Roll to a new segment before one would exceed this size (default 64 MiB). */
-  segmentBytes?: number;
-  /** Roll once the active segment's first batch is this old (default: never). */
-  segmentMs?: number;
-  /** Distance between sparse index entries (default 4 KiB). */
-  indexIntervalBytes?: number;
-  compression?: 'none' | 'lz4';
-  retention?: RetentionPolicy;
-  /** First offset of a new, empty log (default 0). */
-  startOffset?: number;
-  /** Truncate at corruption in a sealed segment instead of refusing to open. */
-  repair?: boolean;
-  /** 'full' checks every batch's CRC at open (default 'tail': only the active segment). */
-  verify?: 'tail' | 'full';
-}
-
-export interface AppendOptions {
-  /** Timestamp for records that carry none (default: the clock's now). */
-  timestampMs?: number;
-}
-
-/** What appendNow did: the offsets it assigned and when they become durable and readable. */
-export interface AppendResult {
-  baseOffset: number;
-  recordCount: number;
-  /** Timestamp given to the first record. */
-  timestampMs: number;
-  /** Resolves when the batch is durable per the mode and readable; rejects on I/O failure. */
-  durable: Promise<void>;
-}
-
-export interface ReadOptions {
-  /** Most records to return (default 1000). */
-  maxRecords?: number;
-  /** Stop after the batch that reaches this many bytes (default 1 MiB); >= 1 record. */
-  maxBytes?: number;
-}
-
-/** Facts about one segment, for inspection and metrics. */
-export interface SegmentInfo {
-  file: string;
-  baseOffset: number;
-  nextOffset: number;
-  sizeBytes: number;
-  firstTimestampMs: number;
-  maxTimestampMs: number;
-  sealed: boolean;
-}
+// Sync mode keeps up to this many fsyncs running: appends that arrive during an fsync are
+// written at once and get their own fsync without waiting for the first to finish, so the
+// JavaScript work of one group overlaps the disk work of the next.
+const SYNCS_IN_FLIGHT_MAX = 2;
 
 interface PendingBatch {
   bytes: Uint8Array;
@@ -127,6 +83,10 @@ export class SegmentedLog {
   private writtenOffset: number;
   /** Offsets below this are fsynced. */
   private syncedOffset: number;
+  /** Sync mode: the end of what the latest started group fsync covers. */
+  private syncTarget: number;
+  private syncsInFlight = 0;
+  private syncDrainWaiters: Array<() => void> = [];
   /** Offsets below this are readable (published). */
   private publishedOffset: number;
   /** Bytes of the active segment that reads may cover. */
@@ -152,6 +112,7 @@ export class SegmentedLog {
     this.assignedOffset = active.nextOffset;
     this.writtenOffset = active.nextOffset;
     this.syncedOffset = active.nextOffset;
+    this.syncTarget = active.nextOffset;
     this.publishedOffset = active.nextOffset;
     this.publishedPosition = active.sizeBytes;
     this.lastTimestampMs = Math.max(0, ...segments.map((segment) => segment.maxTimestampMs));
@@ -261,27 +222,9 @@ export class SegmentedLog {
     this.checkReadOffset(fromOffset);
     const maxRecords = checkIntOr(options.maxRecords, 'maxRecords', 1, batchRecordsMax, 1000);
     const maxBytes = checkIntOr(options.maxBytes, 'maxBytes', 1, Number.MAX_SAFE_INTEGER, 1 << 20);
-    const out: LogRecord[] = [];
-    let from = Math.max(fromOffset, this.firstOffset);
-    let bytes = 0;
-    for (let i = this.segmentIndexFor(from); i < this.segments.length; i++) {
-      if (from >= this.publishedOffset || out.length >= maxRecords || bytes >= maxBytes) break;
-      const segment = this.segments[i]!;
-      const start = this.indexOf(segment).positionForOffset(from);
-      const stop = scanBatches(segment.handle(), start, this.readLimit(segment),
-        { offset: null, timestampMs: -Infinity }, (batch) => {
-          if (batch.header.baseOffset + batch.header.recordCount <= from) return true;
-          const problem = decodeBatchRecords(batch.bytes, 0, batch.header, from, maxRecords, out);
-          if (problem !== null) throw new CorruptionError(segment.path, batch.position, problem);
-          bytes += batch.bytes.length;
-          return out.length < maxRecords && bytes < maxBytes;
-        });
-      if (stop !== null) {
-        throw new CorruptionError(segment.path, stop.position, `Cannot read log: ${stop.reason}`);
-      }
-      from = segment.nextOffset;
-    }
-    return out;
+    const from = Math.max(fromOffset, this.firstOffset);
+    if (from >= this.publishedOffset) return [];
+    return readRecords(this.readView(), from, maxRecords, maxBytes);
   }
 
   /**
@@ -290,22 +233,7 @@ export class SegmentedLog {
    */
   offsetForTimestamp(timestampMs: number): number {
     if (!Number.isFinite(timestampMs)) throw new RangeError('timestampMs must be a number');
-    for (const segment of this.segments) {
-      if (segment.recordCount === 0 || segment.maxTimestampMs < timestampMs) continue;
-      const start = this.indexOf(segment).positionForTimestamp(timestampMs);
-      let found = -1;
-      // The target lies within about one index interval of the start: read just that much.
-      scanBatches(segment.handle(), start, this.readLimit(segment),
-        { offset: null, timestampMs: -Infinity }, (batch) => {
-          if (batch.header.maxTimestampMs < timestampMs) return true;
-          const records: LogRecord[] = [];
-          decodeBatchRecords(batch.bytes, 0, batch.header, 0, batchRecordsMax, records);
-          found = records.find((record) => record.timestampMs >= timestampMs)?.offset ?? -1;
-          return found < 0;
-        }, 2 * this.intervalBytes);
-      if (found >= 0) return found;
-    }
-    return this.publishedOffset;
+    return findTimestamp(this.readView(), timestampMs) ?? this.publishedOffset;
   }
 
   /**
@@ -324,7 +252,8 @@ export class SegmentedLog {
   async sync(): Promise<void> {
     this.checkWritable();
     await this.waiters.whenReached(this.assignedOffset);
-    if (this.durability === 'memory') return;
+    // In sync mode a published batch is an fsynced one; memory mode has nothing to sync.
+    if (this.durability !== 'async') return;
     await new Promise<void>((resolve) => {
       this.syncWaiters.push(resolve);
       this.schedulePump();
@@ -377,9 +306,9 @@ export class SegmentedLog {
       throw new RangeError(`cannot truncate at ${offset}: the log holds ` +
         `[${this.firstOffset}, ${this.assignedOffset})`);
     }
-    const index = this.segmentIndexFor(offset);
+    const index = segmentIndexFor(this.segments, offset);
     const segment = this.segments[index]!;
-    const position = this.batchPositionOf(segment, offset);
+    const position = batchPositionOf(segment, offset);
     await this.runTask(async () => {
       await this.truncateAt(index, position, offset);
       return 0;
@@ -475,8 +404,49 @@ export class SegmentedLog {
       at += batch.bytes.length;
     }
     this.writtenOffset = active.nextOffset;
-    if (this.durability === 'sync') await this.syncActive();
-    this.publish(active);
+    if (this.durability === 'sync') this.startGroupSync(active);
+    else this.publish(this.writtenOffset, active.sizeBytes);
+  }
+
+  // Sync mode: starts an fsync covering everything written so far, unless the maximum are
+  // already running; each one that finishes starts the next if more was written meanwhile.
+  // An fsync covers every write made before it was called, so whichever finishes publishes
+  // up to its own target.
+  private startGroupSync(active: Segment): void {
+    if (this.syncsInFlight >= SYNCS_IN_FLIGHT_MAX || this.writtenOffset <= this.syncTarget) {
+      return;
+    }
+    const target = this.writtenOffset;
+    const position = active.sizeBytes;
+    this.syncTarget = target;
+    this.syncsInFlight += 1;
+    active.handle().sync().then(() => {
+      this.syncsInFlight -= 1;
+      this.syncedOffset = Math.max(this.syncedOffset, target);
+      if (this.failure === null) {
+        assert(active === this.active(), 'a roll waits for the fsyncs of its segment');
+        if (target > this.publishedOffset) this.publish(target, position);
+        this.startGroupSync(active);
+      }
+      this.notifySyncDrain();
+    }, (error: unknown) => {
+      this.syncsInFlight -= 1;
+      this.fail(error);
+      this.notifySyncDrain();
+    });
+  }
+
+  private notifySyncDrain(): void {
+    if (this.syncsInFlight > 0) return;
+    const waiters = this.syncDrainWaiters;
+    this.syncDrainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private async drainSyncs(): Promise<void> {
+    while (this.syncsInFlight > 0) {
+      await new Promise<void>((resolve) => this.syncDrainWaiters.push(resolve));
+    }
   }
 
   private needsRoll(active: Segment, nextBytes: number): boolean {
@@ -486,11 +456,12 @@ export class SegmentedLog {
       this.clock.nowMs() - active.firstAppendMs >= this.segmentMs;
   }
 
-  private publish(active: Segment): void {
-    assert(this.writtenOffset >= this.publishedOffset, 'published offsets only grow');
-    this.publishedOffset = this.writtenOffset;
-    this.publishedPosition = active.sizeBytes;
-    this.waiters.reach(this.publishedOffset);
+  private publish(offset: number, position: number): void {
+    assert(offset >= this.publishedOffset, 'published offsets only grow');
+    assert(offset <= this.writtenOffset, 'only written batches are published');
+    this.publishedOffset = offset;
+    this.publishedPosition = position;
+    this.waiters.reach(offset);
   }
 
   private async syncActive(): Promise<void> {
@@ -504,9 +475,11 @@ export class SegmentedLog {
   private async roll(): Promise<void> {
     const old = this.active();
     assert(old.recordCount > 0, 'only a non-empty segment is rolled');
-    assert(this.writtenOffset === this.publishedOffset, 'roll after publishing');
+    await this.drainSyncs();
     await old.handle().sync();
     this.syncedOffset = this.writtenOffset;
+    this.syncTarget = this.writtenOffset;
+    if (this.writtenOffset > this.publishedOffset) this.publish(this.writtenOffset, old.sizeBytes);
     failpoint('log.seal.before-index-sync');
     await old.writeIndexFiles();
     failpoint('log.roll.before-create');
@@ -543,33 +516,19 @@ export class SegmentedLog {
     let records = 0;
     for (const segment of this.segments.splice(0, count)) {
       records += segment.recordCount;
-      segment.close();
-      for (const name of [segment.names.seg, segment.names.idx, segment.names.tix]) {
-        const path = joinPath(this.dir, name);
-        if (this.fs.stat(path) !== null) this.fs.remove(path);
-      }
+      segment.removeFiles();
     }
     await this.fs.syncDir(this.dir);
     return records;
   }
 
   private async truncateAt(index: number, position: number, offset: number): Promise<void> {
-    const later = this.segments.splice(index + 1);
-    for (const segment of later) {
-      segment.close();
-      for (const name of Object.values(segment.names)) {
-        const path = joinPath(this.dir, name);
-        if (this.fs.stat(path) !== null) this.fs.remove(path);
-      }
-    }
+    for (const segment of this.segments.splice(index + 1)) segment.removeFiles();
     const segment = this.active();
     const file = segment.handle();
     file.truncate(position);
     await file.sync();
-    for (const name of [segment.names.idx, segment.names.tix]) {
-      const path = joinPath(this.dir, name);
-      if (this.fs.stat(path) !== null) this.fs.remove(path);
-    }
+    segment.removeIndexFiles();
     await this.fs.syncDir(this.dir);
     segment.sealed = false;
     this.rescan(segment, offset);
@@ -577,22 +536,13 @@ export class SegmentedLog {
 
   // Rebuilds the in-memory facts of a segment cut at `offset`.
   private rescan(segment: Segment, offset: number): void {
-    const index = new SparseIndex(segment.baseOffset, this.intervalBytes);
-    segment.index = index;
-    const size = segment.handle().size();
-    segment.sizeBytes = 0;
-    segment.nextOffset = segment.baseOffset;
-    segment.firstTimestampMs = -1;
-    segment.maxTimestampMs = -1;
-    scanBatches(segment.handle(), 0, size, { offset: segment.baseOffset, timestampMs: -Infinity },
-      (batch) => {
-        segment.noteBatch(batch.position, batch.header, batch.header.maxTimestampMs);
-        return true;
-      });
+    const stop = segment.rebuild(this.intervalBytes, -Infinity);
+    assert(stop === null, 'a truncated segment scans clean');
     assert(segment.nextOffset === offset, 'truncation lands on the requested offset');
     this.assignedOffset = offset;
     this.writtenOffset = offset;
     this.syncedOffset = offset;
+    this.syncTarget = offset;
     this.publishedOffset = offset;
     this.publishedPosition = segment.sizeBytes;
     this.waiters.rewind(offset);
@@ -620,14 +570,19 @@ export class SegmentedLog {
     });
   }
 
-  private waitIdle(): Promise<void> {
-    if (!this.pumping && this.pending.length === 0 && this.tasks.length === 0) {
-      return Promise.resolve();
+  private async waitIdle(): Promise<void> {
+    for (;;) {
+      if (this.pumping || this.pending.length > 0 || this.tasks.length > 0) {
+        await new Promise<void>((resolve) => {
+          this.idleWaiters.push(resolve);
+          this.schedulePump();
+        });
+      } else if (this.syncsInFlight > 0) {
+        await this.drainSyncs();
+      } else {
+        return;
+      }
     }
-    return new Promise<void>((resolve) => {
-      this.idleWaiters.push(resolve);
-      this.schedulePump();
-    }).then(() => (this.pending.length > 0 || this.tasks.length > 0 ? this.waitIdle() : undefined));
   }
 
   private fail(error: unknown): void {
@@ -662,33 +617,13 @@ export class SegmentedLog {
     return segment === this.active() ? this.publishedPosition : segment.sizeBytes;
   }
 
-  private segmentIndexFor(offset: number): number {
-    let low = 0;
-    let high = this.segments.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >>> 1;
-      if (this.segments[middle]!.baseOffset <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return low;
-  }
-
-  private indexOf(segment: Segment): SparseIndex {
-    assert(segment.index !== null, 'segment index is loaded');
-    return segment.index;
-  }
-
-  // Byte position of the batch that starts at `offset`; RangeError when none does.
-  private batchPositionOf(segment: Segment, offset: number): number {
-    if (offset === segment.baseOffset) return 0;
-    let found = -1;
-    scanBatches(segment.handle(), this.indexOf(segment).positionForOffset(offset),
-      segment.sizeBytes, { offset: null, timestampMs: -Infinity }, (batch) => {
-        if (batch.header.baseOffset === offset) found = batch.position;
-        return batch.header.baseOffset < offset;
-      });
-    if (found < 0) throw new RangeError(`offset ${offset} does not start a batch`);
-    return found;
+  // What the read functions may see: published batches only.
+  private readView(): ReadView {
+    return {
+      segments: this.segments,
+      intervalBytes: this.intervalBytes,
+      readLimit: (segment) => this.readLimit(segment),
+    };
   }
 
   private startTimers(syncIntervalMs: number): void {
@@ -724,17 +659,4 @@ function concat(group: readonly PendingBatch[], size: number): Uint8Array {
     at += batch.bytes.length;
   }
   return buffer;
-}
-
-function checkLogOptions(options: LogOptions): void {
-  checkIntOr(options.segmentBytes, 'segmentBytes', segmentBytesMin, segmentBytesMaxLimit, 0);
-  checkIntOr(options.indexIntervalBytes, 'indexIntervalBytes', 1, segmentBytesMaxLimit, 0);
-  checkIntOr(options.syncIntervalMs, 'syncIntervalMs', 1, 3_600_000, 0);
-  checkIntOr(options.segmentMs, 'segmentMs', 1, Number.MAX_SAFE_INTEGER, 0);
-  checkIntOr(options.startOffset, 'startOffset', 0, Number.MAX_SAFE_INTEGER, 0);
-  if (options.retention !== undefined) checkRetentionPolicy(options.retention);
-  const durability = options.durability ?? 'sync';
-  if (!['sync', 'async', 'memory'].includes(durability)) {
-    throw new RangeError(`durability must be sync, async or memory, got ${durability}`);
-  }
 }

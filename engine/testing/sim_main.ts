@@ -1,10 +1,12 @@
-// `npm run sim -- --seeds N` / `--seed S` [--only log|kv]: runs the crash simulators (the
-// segmented log's and the KV store's) outside the test runner, for many more seeds than
-// `npm test` does, or to replay one failing seed. Prints one line per failure and a summary
-// per simulator; exits 1 on any failure.
+// `npm run sim -- --seeds N` / `--seed S` [--log] [--kv] [--queue] [--stream]: runs the crash
+// simulators outside the test runner, for many more seeds than `npm test` does, or to replay
+// one failing seed. Without a simulator flag every simulator runs. Prints one line per
+// failure and a summary per simulator; exits 1 on any failure.
 
 import { runLogSim } from './log_sim.ts';
 import { runKvSim } from './kv_sim.ts';
+import { runQueueSim } from './queue_sim.ts';
+import { runStreamSim } from './stream_sim.ts';
 import { randomSeed } from '../io/prng.ts';
 
 function argument(name: string): number | undefined {
@@ -15,29 +17,30 @@ function argument(name: string): number | undefined {
   return value;
 }
 
+const sims = [
+  { name: 'log', run: async (seed: number) => (await runLogSim(seed)).crashes },
+  { name: 'kv', run: async (seed: number) => (await runKvSim(seed)).crashes },
+  { name: 'queue', run: async (seed: number) => (await runQueueSim(seed)).crashes },
+  { name: 'stream', run: async (seed: number) => (await runStreamSim(seed)).crashes },
+];
+const chosen = sims.filter((sim) => process.argv.includes(`--${sim.name}`));
 const single = argument('--seed');
 const count = single === undefined ? (argument('--seeds') ?? 1000) : 1;
 const start = single ?? randomSeed();
-let failed = false;
-const simulators: Array<[string, (seed: number) => Promise<{ crashes: number }>]> = [
-  ['log', runLogSim], ['kv', runKvSim],
-];
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]
-  : undefined;
-for (const [name, run] of simulators) {
-  if (only !== undefined && only !== name) continue;
-  let failures = 0;
+let failures = 0;
+for (const sim of chosen.length > 0 ? chosen : sims) {
   let crashes = 0;
+  let simFailures = 0;
   for (let i = 0; i < count; i++) {
     try {
-      crashes += (await run(start + i)).crashes;
+      crashes += await sim.run(start + i);
     } catch (error) {
-      failures += 1;
+      simFailures += 1;
       console.log(error instanceof Error ? error.message : String(error));
     }
   }
-  console.log(`${name} sim: ${count} seeds from ${start}, ${crashes} crashes, ` +
-    `${failures} failures`);
-  failed ||= failures > 0;
+  failures += simFailures;
+  console.log(`${sim.name} sim: ${count} seeds from ${start}, ${crashes} crashes, ` +
+    `${simFailures} failures`);
 }
-process.exitCode = failed ? 1 : 0;
+process.exitCode = failures > 0 ? 1 : 0;

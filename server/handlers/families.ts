@@ -7,14 +7,20 @@
 
 import type { Flo } from '../../engine/mod.ts';
 import type { HandlerTable } from '../handler_table.ts';
+import { registerQueueGauges, registerStreamGauges } from '../metrics/family_gauges.ts';
 import type { MetricsRegistry } from '../metrics/registry.ts';
 import { registerNamespaceHandlers } from './namespace.ts';
+import { registerQueueHandlers } from './queue.ts';
+import { registerStreamHandlers } from './stream.ts';
+import { registerStreamGroupHandlers } from './stream_group.ts';
 
 /** What a family's registration gets. */
 export interface FamilyContext {
   readonly table: HandlerTable;
   readonly flo: Flo;
   readonly metrics: MetricsRegistry;
+  /** The reply body soft limit (§2.7, §3.4): lists are cut short before passing it. */
+  readonly replyBytesSoft: number;
 }
 
 /** Registers one family's handlers (and gauges). */
@@ -23,4 +29,13 @@ export type RegisterFamily = (context: FamilyContext) => void;
 /** Every engine family, in registration order (the system family is built in). */
 export const engineFamilies: readonly RegisterFamily[] = [
   ({ table, flo }) => registerNamespaceHandlers(table, flo.namespaces),
+  ({ table, flo, metrics, replyBytesSoft }) => {
+    registerQueueHandlers(table, flo.queue, replyBytesSoft);
+    registerQueueGauges(metrics, flo.queue);
+  },
+  ({ table, flo, metrics, replyBytesSoft }) => {
+    registerStreamHandlers(table, flo.stream, replyBytesSoft);
+    registerStreamGroupHandlers(table, flo.stream.groups, replyBytesSoft);
+    registerStreamGauges(metrics, flo.stream);
+  },
 ];

@@ -3,11 +3,11 @@
 // tag the spec leaves undefined), like a write waiting for its fsync, and whose KV_GET with
 // block_ms parks until a put or the timeout; QUEUE_DEQUEUE always parks; other ops fail in
 // the ways the dispatcher must translate. It records the order in which requests started.
-// Only tests import this file.
+// Next to real families it fills only the ops they leave free. Only tests import this file.
 
 import { Buffer } from 'node:buffer';
 import { ConflictError, NotFoundError } from '../../engine/mod.ts';
-import { fail, ok, type Reply, type RequestContext } from '../handler.ts';
+import { fail, ok, type Handler, type Reply, type RequestContext } from '../handler.ts';
 import type { HandlerTable } from '../handler_table.ts';
 import { BodyWriter } from '../wire/body_writer.ts';
 import { Status } from '../wire/frame.ts';
@@ -28,8 +28,19 @@ export class TestFamily {
   private readonly waiters = new Map<string, Set<() => void>>();
   private version = 0;
 
+  /**
+   * Registers the toy handlers. Ops that already have a handler (a real family registered
+   * first, as startFloServer does) keep it: the toy only stands in for what is missing.
+   */
   register(table: HandlerTable): void {
-    table.register(OpCode.KV_PUT, async (request) => {
+    const add = (opCode: number, handler: Handler): void => {
+      if (table.get(opCode) === undefined) table.register(opCode, handler);
+    };
+    this.registerAll(add);
+  }
+
+  private registerAll(add: (opCode: number, handler: Handler) => void): void {
+    add(OpCode.KV_PUT, async (request) => {
       const key = Buffer.from(request.key).toString('utf8');
       this.started.push(`put ${key}`);
       const delayMs = request.options.uint(DELAY_TAG) ?? 0;
@@ -40,29 +51,29 @@ export class TestFamily {
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       return ok(new BodyWriter(8).u64(version).toBytes());
     });
-    table.register(OpCode.KV_GET, (request, context) => this.get(request.key, request, context));
-    table.register(OpCode.QUEUE_DEQUEUE, async (_request, context) => {
+    add(OpCode.KV_GET, (request, context) => this.get(request.key, request, context));
+    add(OpCode.QUEUE_DEQUEUE, async (_request, context) => {
       if (!context.park()) return ok(new Uint8Array(4));
       await aborted(context.signal);
       return fail(Status.INTERNAL_ERROR, 'unreachable: the wait was aborted');
     });
-    table.register(OpCode.STREAM_APPEND, () => {
+    add(OpCode.STREAM_APPEND, () => {
       throw new Error('boom');
     });
-    table.register(OpCode.KV_DELETE, () => Promise.reject(new NotFoundError('no such key')));
-    table.register(OpCode.QUEUE_ENQUEUE, () => {
+    add(OpCode.KV_DELETE, () => Promise.reject(new NotFoundError('no such key')));
+    add(OpCode.QUEUE_ENQUEUE, () => {
       throw new ConflictError('dedup key conflict');
     });
-    table.register(OpCode.QUEUE_PEEK, () => fail(Status.BAD_REQUEST, 'x'.repeat(5000)));
-    table.register(OpCode.KV_EXISTS, (_request, context) => {
+    add(OpCode.QUEUE_PEEK, () => fail(Status.BAD_REQUEST, 'x'.repeat(5000)));
+    add(OpCode.KV_EXISTS, (_request, context) => {
       context.park();
       return ok();
     });
-    table.register(OpCode.STREAM_READ, () => {
+    add(OpCode.STREAM_READ, () => {
       this.bigReads++;
       return ok(new Uint8Array(BIG_REPLY_BYTES));
     });
-    table.register(OpCode.QUEUE_STATS, () => 'not a reply' as unknown as Reply);
+    add(OpCode.QUEUE_STATS, () => 'not a reply' as unknown as Reply);
   }
 
   private async get(

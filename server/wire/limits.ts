@@ -38,6 +38,11 @@ export const optionsBytesMax = 0xffff;
 export const waitMsMax = 300_000;
 /** Default largest reply a client accepts (bytes): the 32 MiB soft limit plus one item. */
 export const replyBytesMaxDefault = 64 * MiB;
+/**
+ * Reply body soft limit (bytes, §3.4): lists stop before a body would pass it (one item
+ * always goes). A reply may pass it by at most one item, which a request value bounds.
+ */
+export const replyBytesSoftDefault = 32 * MiB;
 /** Requests in flight per connection (received, not answered) before OVERLOADED. */
 export const inFlightMaxDefault = 4096;
 /** Parked requests server-wide before a new waiter gets its timeout outcome at once. */
@@ -74,4 +79,6 @@ assert(
 );
 assert(messageBytesMax < 0xffff, 'messages are short');
 assert(replyBytesMaxDefault > wireLimitsDefault.payloadBytesMax, 'a reply may exceed a request');
+assert(replyBytesSoftDefault + wireLimitsDefault.valueBytesMax + 64 * KiB <= replyBytesMaxDefault,
+  'a client accepts a reply at the soft limit plus one item as large as a request value');
 assert(inFlightMaxDefault <= parkedMaxDefault, 'one connection cannot exhaust the parked budget');

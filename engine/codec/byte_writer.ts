@@ -1,0 +1,83 @@
+// ByteWriter: a growable little-endian buffer for hand-written binary encodings (journal
+// events, snapshots). Varints are LEB128 (varint.ts); strings are UTF-8 with a length prefix.
+// Readers use a Cursor with the matching read* functions below, which throw RangeError on
+// truncated or over-long input (callers turn that into CorruptionError with a location).
+
+import { assert } from '../assert.ts';
+import { readVarint, writeVarint, VARINT_BYTES_MAX, type Cursor } from './varint.ts';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export class ByteWriter {
+  private buffer: Uint8Array;
+  private position = 0;
+
+  constructor(capacity = 256) {
+    this.buffer = new Uint8Array(capacity);
+  }
+
+  get length(): number {
+    return this.position;
+  }
+
+  u8(value: number): this {
+    assert(Number.isInteger(value) && value >= 0 && value <= 0xff, 'u8 out of range');
+    this.reserve(1);
+    this.buffer[this.position++] = value;
+    return this;
+  }
+
+  varint(value: number): this {
+    assert(Number.isSafeInteger(value) && value >= 0, 'varint must be a safe uint');
+    this.reserve(VARINT_BYTES_MAX);
+    this.position = writeVarint(this.buffer, this.position, value);
+    return this;
+  }
+
+  /** A UTF-8 string with a u8 length prefix (at most 255 bytes). */
+  shortString(text: string): this {
+    const bytes = encoder.encode(text);
+    assert(bytes.length <= 0xff, 'short string over 255 bytes');
+    this.u8(bytes.length);
+    return this.bytes(bytes);
+  }
+
+  bytes(bytes: Uint8Array): this {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.position);
+    this.position += bytes.length;
+    return this;
+  }
+
+  /** The bytes written so far (a copy sized exactly). */
+  finish(): Uint8Array {
+    return this.buffer.slice(0, this.position);
+  }
+
+  private reserve(extra: number): void {
+    if (this.position + extra <= this.buffer.length) return;
+    let capacity = this.buffer.length * 2;
+    while (capacity < this.position + extra) capacity *= 2;
+    const grown = new Uint8Array(capacity);
+    grown.set(this.buffer.subarray(0, this.position));
+    this.buffer = grown;
+  }
+}
+
+/** Reads a u8 at the cursor. */
+export function readU8(cursor: Cursor): number {
+  if (cursor.position >= cursor.buffer.length) throw new RangeError('truncated u8');
+  return cursor.buffer[cursor.position++]!;
+}
+
+/** Reads a string written by ByteWriter.shortString. */
+export function readShortString(cursor: Cursor): string {
+  const length = readU8(cursor);
+  if (cursor.position + length > cursor.buffer.length) throw new RangeError('truncated string');
+  const bytes = cursor.buffer.subarray(cursor.position, cursor.position + length);
+  cursor.position += length;
+  return decoder.decode(bytes);
+}
+
+export { readVarint };

@@ -1,0 +1,120 @@
+// What the queue and stream handlers share when they read a request: names as text (the
+// engine names things with strings; bytes that are not UTF-8 cannot name anything, so they
+// are BAD_REQUEST), the options of flo-wire.md §4.3 with their §2.7 treatment (block_ms is
+// refused above 300 000, counts are clamped by the engine, 0 means "the default"), and the
+// paging value of §8. Every failure is a WireError (BAD_REQUEST), raised before the engine is
+// called. Used by server/handlers/queue.ts, stream.ts and stream_group.ts.
+
+import { ok as assert } from 'node:assert/strict';
+import { WireError, badRequest, malformedValue } from '../wire/wire_error.ts';
+import { BodyReader } from '../wire/body_reader.ts';
+import { BodyWriter } from '../wire/body_writer.ts';
+import { waitMsMax } from '../wire/limits.ts';
+import { describeOption, OptionTag } from '../wire/option_tags.ts';
+import type { TlvOptions } from '../wire/options.ts';
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** `bytes` as text; BAD_REQUEST when empty (unless allowed), not UTF-8 or holding NUL. */
+export function nameOf(bytes: Uint8Array, what: string, allowEmpty = false): string {
+  if (bytes.length === 0 && !allowEmpty) throw badRequest(`${what} name is required`);
+  let text: string;
+  try {
+    text = utf8Strict.decode(bytes);
+  } catch {
+    throw badRequest(`invalid ${what} name: not UTF-8`);
+  }
+  if (text.includes('\u0000')) throw badRequest(`invalid ${what} name: contains NUL`);
+  return text;
+}
+
+/** An unsigned option; 0 and absence both give undefined ("the default"). */
+export function nonZeroUint(options: TlvOptions, tag: number): number | undefined {
+  const value = options.uint(tag);
+  return value === 0 ? undefined : value;
+}
+
+/** An unsigned option that may not exceed `max` (BAD_REQUEST names the option and bound). */
+export function boundedUint(options: TlvOptions, tag: number, max: number): number | undefined {
+  const value = options.uint(tag);
+  if (value !== undefined && value > max) {
+    throw badRequest(`${describeOption(tag)} is ${value}; the maximum is ${max}`);
+  }
+  return value;
+}
+
+/** `block_ms`: 0 when absent, BAD_REQUEST above 300 000 (spec §3.3). */
+export function blockMsOf(options: TlvOptions): number {
+  return boundedUint(options, OptionTag.block_ms, waitMsMax) ?? 0;
+}
+
+/** The first of `tags` that is present (the spec's "0x05, or 0x15 when 0x05 is absent"). */
+export function firstUint(options: TlvOptions, ...tags: number[]): number | undefined {
+  for (const tag of tags) {
+    const value = options.uint(tag);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** A page request (§8): `[limit:u32][cursor]`; limit 0 means the default. */
+export interface PageRequest {
+  readonly limit: number;
+  readonly cursor: Uint8Array;
+}
+
+/** Reads the paging value; 1-3 bytes is BAD_REQUEST. The cursor is a view. */
+export function pageRequestOf(value: Uint8Array): PageRequest {
+  if (value.length === 0) return { limit: 0, cursor: value };
+  if (value.length < 4) {
+    throw malformedValue(`a page request is empty or [limit:u32][cursor], got ${value.length} ` +
+      'bytes');
+  }
+  const reader = new BodyReader(value);
+  return { limit: reader.u32('limit'), cursor: reader.rest() };
+}
+
+/** Writes the page trailer `[has_more:u8][cursor_len:u16][cursor]` (empty unless has_more). */
+export function writePageTrailer(body: BodyWriter, cursor: Uint8Array | null): BodyWriter {
+  if (cursor === null || cursor.length === 0) return body.u8(0).u16(0);
+  return body.u8(1).bytesU16(cursor);
+}
+
+/**
+ * Runs a page listing; a RangeError or TypeError about a non-empty cursor becomes BAD_REQUEST
+ * `invalid cursor` (the spec's message), anything else passes through.
+ */
+export async function withCursor<T>(cursor: Uint8Array, list: () => Promise<T> | T): Promise<T> {
+  try {
+    return await list();
+  } catch (error) {
+    if (cursor.length === 0 || error instanceof WireError) throw error;
+    if (error instanceof RangeError || error instanceof TypeError) {
+      throw badRequest(error.message.startsWith('invalid cursor') ? error.message
+        : `invalid cursor: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** `[count:u32 = 0]`: the empty list, and every timeout outcome of §3.3. Never mutated. */
+export const EMPTY_LIST: Uint8Array = Uint8Array.of(0, 0, 0, 0);
+
+/**
+ * How many of `items`, taken in order, fit a reply of at most `bytesMax` bytes of which
+ * `fixedBytes` are not items (§3.4 soft limit): at least one when there is any.
+ */
+export function fitCount<T>(
+  items: readonly T[],
+  sizeOf: (item: T) => number,
+  fixedBytes: number,
+  bytesMax: number,
+): number {
+  assert(fixedBytes >= 0 && bytesMax > fixedBytes, 'the limit leaves room for items');
+  let bytes = fixedBytes;
+  for (let index = 0; index < items.length; index++) {
+    bytes += sizeOf(items[index]!);
+    if (bytes > bytesMax && index > 0) return index;
+  }
+  return items.length;
+}
