@@ -5,8 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConflictError, EngineError, NotFoundError } from '../errors.ts';
+import { ConflictError, EngineError, NotFoundError, OverloadedError } from '../errors.ts';
+import { ManualClock } from '../io/clock.ts';
+import { MemFs } from '../io/mem_fs.ts';
+import { Prng } from '../io/prng.ts';
 import { openKv, text } from '../testing/kv_fixture.ts';
+import { KvStore } from './kv_store.ts';
 
 const code = (expected: string) => (error: unknown): boolean =>
   error instanceof EngineError && error.code === expected;
@@ -245,3 +249,38 @@ test('a read issued right after a write answers only once that write is durable'
     assert.equal(text(await again), 'v');
     await kv.close();
   });
+
+test('in async mode a crash may lose the newest writes but never reuses their versions',
+  async () => {
+    const fs = new MemFs();
+    const clock = new ManualClock();
+    const open = (files: MemFs): Promise<KvStore> => KvStore.open({ fs: files, clock,
+      dir: '/kv', durability: 'async', lsm: { background: false } });
+    const kv = await open(fs);
+    let newest = 0;
+    for (let i = 0; i < 10; i++) newest = await kv.put('', `k${i}`, 'v');
+    for (let seed = 1; seed <= 5; seed++) {
+      const reopened = await open(fs.crashClone(new Prng(seed)));
+      assert.ok(reopened.nextVersion > newest, `${reopened.nextVersion} > ${newest}`);
+      await reopened.close();
+    }
+    await kv.close();
+  });
+
+test('a commit refused for lack of room leaves the transaction open for a retry', async () => {
+  const { kv } = await openKv({ lsm: { immutableMemtablesMax: 1 } });
+  const txn = await kv.beginTxn('');
+  await kv.put('', 'k', 'v', { txnId: txn });
+  let refused: unknown = null;
+  for (let i = 0; i < 5000 && refused === null; i++) {
+    await kv.put('', `fill${i}`, 'x'.repeat(200)).catch((error: unknown) => {
+      refused = error;
+    });
+  }
+  assert.ok(refused instanceof OverloadedError, String(refused));
+  await assert.rejects(kv.commitTxn('', txn), OverloadedError);
+  await kv.db.whenWritable();
+  assert.equal((await kv.commitTxn('', txn)).opCount, 1);
+  assert.equal(text(await kv.get('', 'k')), 'v');
+  await kv.close();
+});

@@ -377,14 +377,17 @@ export class KvStore {
    * Applies the transaction's writes atomically, in order, as one WAL record; every key it
    * sets gets one new version. The transaction ends either way.
    * @throws the first failing write's error (nothing is applied), EngineError
-   * NO_ACTIVE_TRANSACTION / CROSS_NAMESPACE_TRANSACTION
+   * NO_ACTIVE_TRANSACTION / CROSS_NAMESPACE_TRANSACTION, OverloadedError (the transaction
+   * stays open: retry once `db.whenWritable()` resolves)
    */
   async commitTxn(namespace: string, txnId: number): Promise<KvCommit> {
     const ns = checkNamespace(namespace);
     const txn = this.txns.use(checkTxnId(txnId)!, ns);
+    this.checkOpen();
+    // Refused for lack of room (OverloadedError), the transaction stays open for a retry.
+    if (txn.writes.length > 0) this.db.checkWritable();
     this.txns.end(txn.id);
     if (txn.writes.length === 0) return { version: 0, opCount: 0 };
-    this.checkOpen();
     return this.writer.commit(ns, txn.writes);
   }
 
