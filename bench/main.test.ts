@@ -25,6 +25,14 @@ test('flo-bench --quick runs every scenario and reports the documented shape', a
   const phases = new Set(report.results.map((row) => `${row.scenario}:${row.phase}`));
   assert.ok(phases.has('log:append') && phases.has('log:sequential read') &&
     phases.has('log:time seek'));
+  for (const phase of ['put batch 1000', 'random get', 'prefix scan', 'put one at a time']) {
+    assert.ok(phases.has(`kv:${phase}`), phase);
+  }
+  assert.ok(phases.has('lsm:writes (leveled)') && phases.has('lsm:writes (tiered)'));
+  const kvPut = report.results.find((row) => row.scenario === 'kv')!;
+  assert.ok(kvPut.diskBytes! > 0, 'the kv scenario reports its size on disk');
+  const lsm = report.results.filter((row) => row.phase.startsWith('writes'));
+  assert.ok(lsm.every((row) => row.writeAmplification! >= 1), 'write amplification >= 1');
   assert.ok(phases.has('queue:enqueue') && phases.has('queue:enqueue→dequeue→ack'));
   assert.ok(phases.has('stream:append') && phases.has('stream:group read + ack') &&
     phases.has('stream:time seek'));
@@ -34,5 +42,5 @@ test('flo-bench --quick runs every scenario and reports the documented shape', a
 
 test('flo-bench refuses an unknown scenario with the list of known ones', async () => {
   await assert.rejects(runBench(['nope'], { runs: 1, valueBytes: 100, quiet: true }),
-    /unknown scenario "nope" \(known: log, queue, stream/);
+    /unknown scenario "nope" \(known: log, kv, lsm, queue, stream, server/);
 });

@@ -8,6 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logScenario } from './log_scenario.ts';
+import { kvScenario } from './kv_scenario.ts';
+import { lsmScenario } from './lsm_scenario.ts';
 import { queueScenario } from './queue_scenario.ts';
 import { serverScenario } from './server_scenario.ts';
 import { streamScenario } from './stream_scenario.ts';
@@ -16,8 +18,8 @@ import { createProgress } from './progress.ts';
 import { aggregateRuns, renderTable } from './report.ts';
 import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
 
-export const scenarios: Scenario[] = [logScenario, queueScenario, streamScenario,
-  serverScenario];
+export const scenarios: Scenario[] = [logScenario, kvScenario, lsmScenario, queueScenario,
+  streamScenario, serverScenario];
 
 interface CliOptions {
   records?: number;
@@ -31,6 +33,8 @@ interface CliOptions {
   json?: string;
   quick?: boolean;
   quiet?: boolean;
+  /** Measure the peer stores too (`flo-bench compare <scenario>`). */
+  compare?: boolean;
 }
 
 function positiveInt(text: string): number {
@@ -87,6 +91,7 @@ export async function runBench(names: string[], options: CliOptions): Promise<Be
       durabilities: options.durability ?? null,
       dir,
       quick: options.quick ?? false,
+      compare: options.compare ?? false,
       progress,
     };
     const results: ResultRow[] = [];
@@ -103,8 +108,13 @@ export async function runBench(names: string[], options: CliOptions): Promise<Be
 
 /** Runs flo-bench with `argv` (as process.argv); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = new Command('flo-bench')
-    .description('Measure Flo: scenarios log, queue, stream, server (more as they land), or all.')
+  // `flo-bench compare <scenario…>` is the same run with the peer stores measured too.
+  const compare = argv[2] === 'compare';
+  if (compare) argv = [...argv.slice(0, 2), ...argv.slice(3)];
+  const program = new Command(compare ? 'flo-bench compare' : 'flo-bench')
+    .description('Measure Flo: scenarios log, kv, lsm, queue, stream, server, or all. ' +
+      '`flo-bench compare kv` also runs ' +
+      'the same workload against lmdb, classic-level and better-sqlite3 (bench/peers).')
     .argument('<scenario...>', `scenario names: ${scenarios.map((s) => s.name).join(', ')}, all`)
     .option('--records <n>', 'records (or ops) per phase, at most', positiveInt)
     .option('--duration <seconds>', 'time per phase, at most', positiveInt)
@@ -119,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
   try {
     program.parse(argv);
-    const options = program.opts<CliOptions>();
+    const options = { ...program.opts<CliOptions>(), compare };
     if (options.quick && program.getOptionValueSource('runs') === 'default') options.runs = 1;
     const report = await runBench(program.args, options);
     process.stdout.write(`${describeMachine(report.machine)}\n${renderTable(report.results)}`);

@@ -5,11 +5,12 @@
 import type { Bench } from 'tinybench';
 import { logBenchmarks } from './log.bench.ts';
 import { lsmTableBenchmarks } from './lsm_table.bench.ts';
+import { kvBenchmarks } from './kv.bench.ts';
 import { wireBenchmarks } from './wire.bench.ts';
 
 /** Every micro-benchmark suite. */
 export const suites: Array<(smoke: boolean) => Promise<Bench>> = [
-  logBenchmarks, lsmTableBenchmarks, wireBenchmarks,
+  logBenchmarks, lsmTableBenchmarks, kvBenchmarks, wireBenchmarks,
 ];
 
 /** Runs every suite; returns the finished benches. */

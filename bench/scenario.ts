@@ -17,6 +17,12 @@ export interface ResultRow {
   p99Ms: number | null;
   /** Peak resident set size during the phase, bytes. */
   peakRssBytes?: number;
+  /** Bytes on disk after the phase (stores that report it). */
+  diskBytes?: number;
+  /** LSM phases: bytes written to disk ÷ key and value bytes written. */
+  writeAmplification?: number;
+  /** LSM phases: bytes on disk ÷ bytes of live data. */
+  spaceAmplification?: number;
   /** For compare rows: the peer measured, its durability setting, and Flo ÷ peer. */
   peer?: string;
   peerDurability?: string;
@@ -36,6 +42,8 @@ export interface ScenarioOptions {
   /** A scratch directory the scenario may fill; removed by the caller afterwards. */
   dir: string;
   quick: boolean;
+  /** `flo-bench compare`: also measure the peer stores and report Flo ÷ peer. */
+  compare: boolean;
   progress: Progress;
 }
 

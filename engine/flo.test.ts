@@ -87,6 +87,24 @@ test('namespaces: a failed registry write fails the registry', async () => {
   await reopened.close();
 });
 
+test('flo.kv lives under <dir>/kv, shares the engine, and counts for namespaces', async () => {
+  const fs = new MemFs();
+  const clock = new ManualClock();
+  const flo = await openFlo({ dir: '/data', fs, clock });
+  assert.equal(await flo.kv.put('tenant', 'k', 'v'), 1);
+  assert.deepEqual(await flo.namespaces.list(), ['default', 'tenant']);
+  assert.ok(fs.list('/data/kv').includes('CURRENT'));
+  await assert.rejects(flo.namespaces.delete('tenant'), { code: 'CONFLICT' });
+  await flo.namespaces.delete('tenant', { force: true });
+  assert.equal(await flo.kv.get('tenant', 'k'), null);
+  await flo.kv.put('', 'k', 'kept');
+  await flo.close();
+  const reopened = await openFlo({ dir: '/data', fs, clock });
+  assert.equal(new TextDecoder().decode((await reopened.kv.get('', 'k'))!.value), 'kept');
+  assert.ok(await reopened.kv.put('', 'k', 'again') > 2, 'versions carry on');
+  await reopened.close();
+});
+
 test('openFlo opens the queue store, whose data survives a reopen', async () => {
   const fs = new MemFs();
   const flo = await openFlo(options(fs));

@@ -5,6 +5,7 @@
 //
 //   <dir>/LOCK          held while open (pid inside; a stale lock of a dead process is taken)
 //   <dir>/NAMESPACES    explicitly created namespaces (CRC frame, JSON list, atomic writes)
+//   <dir>/kv/           the KV store's LSM (engine/kv, engine/lsm)
 //   <dir>/queues/       the queue store (engine/queue)
 //   <dir>/streams/      the stream store (engine/stream)
 //
@@ -20,6 +21,7 @@ import { RealClock, type Clock } from './io/clock.ts';
 import { fromUtf8, utf8 } from './codec/bytes.ts';
 import { encodeFrame, scanFrames } from './codec/record_frame.ts';
 import type { Durability } from './log/segmented_log.ts';
+import { KvStore, type KvOptions } from './kv/kv_store.ts';
 import { QueueStore } from './queue/queue_store.ts';
 import type { QueueStoreOptions } from './queue/queue_types.ts';
 import { StreamStore } from './stream/stream_store.ts';
@@ -36,6 +38,8 @@ export interface FloOptions {
   fs?: FileSystem;
   /** Defaults to the machine's clock. */
   clock?: Clock;
+  /** KV settings beyond the shared ones (history depth, transaction idle time, LSM sizes). */
+  kv?: Pick<KvOptions, 'historyDepth' | 'txnIdleMs' | 'lsm'>;
   /** Queue settings beyond the shared ones (defaults per queue, caches, parked limit). */
   queue?: Omit<QueueStoreOptions, 'fs' | 'clock' | 'dir' | 'durability' | 'syncIntervalMs'>;
   /** Stream settings beyond the shared ones (segment sizes, default partitions). */
@@ -192,6 +196,8 @@ function readNamespaces(fs: FileSystem, path: string): Set<string> {
 
 /** An open engine. */
 export class Flo {
+  /** The KV store: versions, TTLs, history, blocking gets, scans, JSON, transactions. */
+  readonly kv: KvStore;
   /** Work queues with leases, retries and a dead-letter queue. */
   readonly queue: QueueStore;
   /** Append-only, partitioned streams with consumer groups. */
@@ -205,7 +211,8 @@ export class Flo {
   private readonly lock: FileLock;
   private closed = false;
 
-  private constructor(base: FloBase, queue: QueueStore, stream: StreamStore) {
+  private constructor(base: FloBase, kv: KvStore, queue: QueueStore, stream: StreamStore) {
+    this.kv = kv;
     this.queue = queue;
     this.stream = stream;
     this.dir = base.dir;
@@ -213,7 +220,7 @@ export class Flo {
     this.fs = base.fs;
     this.clock = base.clock;
     this.lock = base.lock;
-    this.stores.push(queue, stream);
+    this.stores.push(kv, queue, stream);
     this.namespaces = new Namespaces(this.fs, joinPath(this.dir, 'NAMESPACES'),
       readNamespaces(this.fs, joinPath(this.dir, 'NAMESPACES')), () => this.stores);
   }
@@ -235,13 +242,16 @@ export class Flo {
       return store;
     };
     try {
+      const kv = track(await KvStore.open({
+        ...options.kv, ...shared, dir: joinPath(options.dir, 'kv'),
+      }));
       const queue = track(await QueueStore.open({
         ...options.queue, ...shared, dir: joinPath(options.dir, 'queues'),
       }));
       const stream = track(await StreamStore.open({
         ...options.stream, ...shared, dir: joinPath(options.dir, 'streams'),
       }));
-      return new Flo(base, queue, stream);
+      return new Flo(base, kv, queue, stream);
     } catch (error) {
       for (const store of opened.reverse()) await store.close().catch(() => undefined);
       base.lock.release();

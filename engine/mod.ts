@@ -98,6 +98,66 @@ export type {
 export { openFlo, Flo, Namespaces, checkNamespaceName } from './flo.ts';
 export type { FloOptions, NamespacedStore } from './flo.ts';
 
+// ---- storage: the LSM database ----
+
+/**
+ * The LSM database: batches of puts and deletes under byte keys, applied at once and
+ * durable per the mode (`write(batch)` → `{seq, durable}`), point gets and snapshot
+ * iterators, background flushes and compactions (leveled by default, or tiered), a
+ * manifest with an atomic CURRENT. Owners share one instance under their own leading key
+ * byte (KeySpace) and may register a compaction filter for it.
+ * @throws OverloadedError from write() while flushes or compactions are behind (nothing
+ * applied; `whenWritable()` waits for room), StorageIoError once failed, ClosedError
+ * @example
+ * const db = await LsmDb.open({ fs: new NodeFs(), clock: new RealClock(), dir: 'data/lsm' });
+ * const batch = new WriteBatch();
+ * batch.put(key, value);
+ * await db.write(batch).durable;
+ */
+export { LsmDb } from './lsm/db.ts';
+export type { WriteResult, Snapshot, LsmStats, LsmLevelStats } from './lsm/db.ts';
+export type { LsmOptions } from './lsm/db_options.ts';
+export type { DbRecoveryReport } from './lsm/db_recovery.ts';
+export type { DbIterator, DbIteratorOptions } from './lsm/db_iterator.ts';
+export type { CompactionStyle } from './lsm/compaction_picker.ts';
+/** A batch of puts and deletes for LsmDb.write(); one WAL record, all or nothing. */
+export { WriteBatch } from './lsm/write_batch.ts';
+/** The leading key byte of each owner of the shared LSM. */
+export { KeySpace } from './lsm/key_space.ts';
+export { FilterDecision } from './lsm/compaction_filter.ts';
+export type {
+  CompactionFilter, CompactionFilterRun, FilterContext,
+} from './lsm/compaction_filter.ts';
+/**
+ * Inspects an LSM directory without opening it for writing: CURRENT, the manifest's levels
+ * and tables (sizes, key and seq ranges), the WAL's segments, and problems found. Used by
+ * `flo inspect kv`.
+ * @throws StorageIoError when the directory cannot be read.
+ */
+export { inspectDb } from './lsm/inspect_db.ts';
+export type { DbInspection, InspectedTable } from './lsm/inspect_db.ts';
+
+// ---- primitives: KV ----
+
+/**
+ * The KV store (wire spec §7.2): namespaced keys with versions from one counter, TTLs,
+ * history, blocking gets (`blockMs`, `waitMs`), scans with cursors, counters (`incr`), JSON
+ * paths and transactions. Writes resolve once durable; reads never reveal a write that is
+ * not durable. Bad arguments throw TypeError/RangeError; conditions throw ConflictError,
+ * NotFoundError or EngineError with code INVALID_ARGUMENT / NO_ACTIVE_TRANSACTION /
+ * CROSS_NAMESPACE_TRANSACTION.
+ * @example
+ * const kv = await KvStore.open({ fs: new NodeFs(), clock: new RealClock(), dir: 'data/kv' });
+ * const version = await kv.put('default', 'user:1', 'Ada', { ttlMs: 60_000 });
+ * const entry = await kv.get('default', 'user:1'); // { value, version }
+ */
+export { KvStore } from './kv/kv_store.ts';
+export type {
+  KvOptions, KvPutOptions, KvGetOptions, KvScanOptions, KvExists, KvCommit, KvEntry,
+} from './kv/kv_store.ts';
+export type { KvScanPage, KvScanEntry, KvHistoryEntry } from './kv/kv_read.ts';
+export { parsePath } from './kv/json_path.ts';
+export type { PathSegment } from './kv/json_path.ts';
 // ---- primitives: work queues ----
 export { QueueStore } from './queue/queue_store.ts';
 export type { QueueConfig } from './queue/queue.ts';

@@ -11,6 +11,7 @@ import {
 import { formatTable, printJson, type CliIo } from '../output.ts';
 import { describeBytes, formatTimestamp, jsonBytes } from '../bytes_format.ts';
 import { addInspectTable } from './inspect_table.ts';
+import { addInspectKv } from './inspect_kv.ts';
 import { registerInspectStream } from './inspect_stream.ts';
 
 /** Adds `flo inspect` and its storage subcommands. */
@@ -37,6 +38,7 @@ export function registerInspect(program: Command, io: CliIo): void {
       if (damaged || result.gaps.length > 0) io.exitCode = 1;
     });
   addInspectTable(inspect, io);
+  addInspectKv(inspect, io);
   registerInspectStream(inspect, io);
   inspect.command('queue <dir> <name>')
     .description('summarize one queue of a queue store: counts, oldest ages, DLQ, journal')

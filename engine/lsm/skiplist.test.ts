@@ -153,3 +153,45 @@ test('Skiplist refuses a second entry with the same key and seq', () => {
   assert.throws(() => list.insert(utf8('b'), 2, EntryKind.tombstone, utf8('x')), AssertionError);
   assert.deepEqual(list.get(utf8('a'))?.value, utf8('1'));
 });
+
+test('sorted runs inserted with afterPrevious build the same list as plain inserts', () => {
+  const runs = fc.array(fc.array(entryArbitrary, { maxLength: 60 }), { maxLength: 8 });
+  fc.assert(fc.property(runs, fc.nat(), fc.boolean(), (batches, seed, probe) => {
+    const finger = new Skiplist({ seed });
+    const plain = new Skiplist({ seed });
+    const seen = new Set<string>();
+    const all: ModelEntry[] = [];
+    for (const batch of batches) {
+      const fresh = sortEntries(batch).filter((entry) => {
+        const id = `${Buffer.from(entry.key).toString('hex')}/${entry.seq}`;
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return true;
+      });
+      fresh.forEach((entry, index) => {
+        finger.insert(entry.key, entry.seq, entry.kind, entry.value, index > 0);
+        plain.insert(entry.key, entry.seq, entry.kind, entry.value);
+        // A snapshot lookup moves the search position: the next finger insert must notice.
+        if (probe && index % 7 === 3) finger.get(entry.key, 0);
+      });
+      all.push(...fresh);
+    }
+    const model = sortEntries(all);
+    for (const list of [finger, plain]) {
+      const iterator = list.iterator();
+      iterator.first();
+      assert.deepEqual(show(drain(iterator)), show(model));
+    }
+    finger.checkInvariants();
+    for (const entry of model) assert.deepEqual(finger.get(entry.key), plain.get(entry.key));
+  }), fcParams());
+});
+
+test('an afterPrevious insert that is not after the previous one is an AssertionError', () => {
+  const list = new Skiplist();
+  list.insert(utf8('m'), 1, EntryKind.value, utf8('v'));
+  assert.throws(() => list.insert(utf8('a'), 2, EntryKind.value, utf8('v'), true),
+    AssertionError);
+  list.insert(utf8('z'), 3, EntryKind.value, utf8('v'), true);
+  assert.equal(list.count, 2);
+});

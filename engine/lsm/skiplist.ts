@@ -72,6 +72,8 @@ export class Skiplist {
   private height = 1;
   private usedBytes = 0;
   private readonly splice = new Uint32Array(HEIGHT_MAX);
+  // The node the last insert() added while `splice` still holds its position (0: none).
+  private lastInserted = 0;
   private readonly keyIndex: KeyIndex | null;
 
   constructor(options: SkiplistOptions = {}) {
@@ -105,14 +107,28 @@ export class Skiplist {
   /**
    * Adds one version of `key`. Copies key and value.
    * REQUIRES: no entry with the same key and seq (seqs are unique per key).
+   * @param afterPrevious the caller knows (key, seq) comes after the entry the previous
+   * insert() added (a batch in internal-key order): the search then starts from that
+   * entry's position (a finger search, about log(distance) steps instead of log(count)).
+   * It is checked, and ignored when a lookup has moved the search position since.
    */
-  insert(key: Uint8Array, seq: number, kind: EntryKind, value: Uint8Array): void {
+  insert(
+    key: Uint8Array, seq: number, kind: EntryKind, value: Uint8Array, afterPrevious = false,
+  ): void {
     assert(key.length <= lsmKeyBytesMax, `key of ${key.length} bytes above the limit`);
     assert(value.length <= lsmValueBytesMax, `value of ${value.length} bytes above the limit`);
     assertSeq(seq);
     assert(isEntryKind(kind), `unknown entry kind ${kind}`);
     assert(kind !== EntryKind.tombstone || value.length === 0, 'a tombstone has a value');
-    const found = this.findSplice(key, seq);
+    const prefix = keyPrefix(key);
+    let found: number;
+    if (afterPrevious && this.lastInserted !== 0) {
+      assert(this.compareNode(this.lastInserted, key, prefix, seq) < 0,
+        'afterPrevious insert out of order');
+      found = this.findSpliceFrom(key, prefix, seq);
+    } else {
+      found = this.findSplice(key, seq);
+    }
     assert(found === 0 || this.compareNode(found, key, keyPrefix(key), seq) !== 0,
       'duplicate key and seq');
     const height = this.randomHeight();
@@ -130,7 +146,10 @@ export class Skiplist {
       const previousSlot = this.splice[level]! + LINKS + level;
       slots[node + LINKS + level] = slots[previousSlot]!;
       slots[previousSlot] = node;
+      // The new node precedes anything after it: the next finger search starts here.
+      this.splice[level] = node;
     }
+    this.lastInserted = node;
     this.keyIndex?.record(key, KeyIndex.hash(key), node);
     this.entryCount += 1;
     this.usedBytes += key.length + value.length + skiplistNodeBytes(height);
@@ -255,15 +274,26 @@ export class Skiplist {
     );
   }
 
-  // Walks down from the top level, leaving in `splice` the last node before (key, seq) on
-  // each level; returns the first node at or after it (0 when none).
+  // Like findSpliceFrom, starting from the head on every level (no finger).
   private findSplice(key: Uint8Array, seq: number): number {
+    this.lastInserted = 0;
+    this.splice.fill(0);
+    return this.findSpliceFrom(key, keyPrefix(key), seq);
+  }
+
+  // Walks down from the top level, leaving in `splice` the last node before (key, seq) on
+  // each level; returns the first node at or after it (0 when none). Each level starts
+  // from its entry in `splice` (a finger: the position of the previous insert, valid for
+  // a later key; each level's is at or after the one above's) until the walk has moved
+  // right on some level: the node reached then is past every lower level's entry.
+  private findSpliceFrom(key: Uint8Array, prefix: number, seq: number): number {
     const slots = this.slots;
-    const prefix = keyPrefix(key);
     let node = 0;
     let next = 0;
+    let moved = false;
     let lastCompared = -1;
     for (let level = this.height - 1; level >= 0; level--) {
+      if (!moved) node = this.splice[level]!;
       for (;;) {
         next = slots[node + LINKS + level]!;
         // A node already found not-before at a higher level need not be compared again.
@@ -273,6 +303,7 @@ export class Skiplist {
           break;
         }
         node = next;
+        moved = true;
       }
       this.splice[level] = node;
     }

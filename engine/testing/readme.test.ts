@@ -26,6 +26,9 @@ for (const [, name, code] of examples) {
       assert.equal(result.status, 0, result.stderr);
       assert.ok(result.stdout.length > 0, 'the example prints something');
       if (name === 'log') assert.match(result.stdout, /offset \d+: created/);
+      if (name === 'kv') {
+        assert.match(result.stdout, /user:1 = Ada Lovelace \(version 2, 2 versions/);
+      }
       if (name === 'server') assert.match(result.stdout, /namespaces: default, shop/);
     } finally {
       rmSync(file, { force: true });
