@@ -22,17 +22,11 @@ import { OpCode } from '../wire/opcodes.ts';
 import { OptionTag } from '../wire/option_tags.ts';
 import { badRequest, malformedValue } from '../wire/wire_error.ts';
 import { blockMsOf, boundedUint } from './handler_args.ts';
-import { jsonTextOf, kvKey, pathOf, txnIdOf, u64Body } from './kv_args.ts';
+import {
+  jsonTextOf, kvKey, pathOf, txnIdOf, u64Body, type KvHandlerLimits,
+} from './kv_args.ts';
 import { KvLists } from './kv_lists.ts';
 import { KvTxnOps } from './kv_txn.ts';
-
-/** What the KV family needs from the server's configuration. */
-export interface KvHandlerLimits {
-  /** Reply body soft limit (§3.4). */
-  readonly replyBytesSoft: number;
-  /** Longest key (§2.7), for the keys listed inside a KV_MGET value. */
-  readonly keyBytesMax: number;
-}
 
 type KvHandler = (request: HandlerRequest, context: RequestContext) => Promise<Reply>;
 

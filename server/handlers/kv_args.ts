@@ -2,14 +2,23 @@
 // under a reserved prefix, §7.2.1), the keys listed inside a KV_MGET value (the envelope's
 // rules applied by hand: 1 to keyBytesMax bytes, no NUL), the `txn_id` option (an id no
 // transaction can have is `unknown transaction`, as the engine answers for one that ended),
-// JSON paths as text, and the small fixed replies. Every failure is a WireError raised
-// before the engine is called. Used by server/handlers/kv.ts, kv_lists.ts and kv_txn.ts.
+// JSON paths as text, the small fixed replies, and the limits the family is given. Every
+// failure is a WireError raised before the engine is called. Used by server/handlers/kv.ts,
+// kv_lists.ts and kv_txn.ts.
 
 import { ok as assert } from 'node:assert/strict';
 import { Status, writeU32 } from '../wire/frame.ts';
 import { OptionTag } from '../wire/option_tags.ts';
 import type { TlvOptions } from '../wire/options.ts';
 import { badRequest, WireError } from '../wire/wire_error.ts';
+
+/** What the KV family needs from the server's configuration. */
+export interface KvHandlerLimits {
+  /** Reply body soft limit (§3.4). */
+  readonly replyBytesSoft: number;
+  /** Longest key (§2.7), for the keys listed inside a KV_MGET value. */
+  readonly keyBytesMax: number;
+}
 
 /** Key prefixes kept for the server's own state (§7.2.1): no user op may touch them. */
 export const RESERVED_KEY_PREFIXES: readonly Uint8Array[] = [

@@ -21,8 +21,8 @@ import { badRequest, malformedValue } from '../wire/wire_error.ts';
 import { fitCount, pageRequestOf, withCursor, writePageTrailer } from './handler_args.ts';
 import {
   hasReservedPrefix, kvKey, listedKey, RESERVED_KEY_PREFIXES, reservedPrefixError, txnIdOf,
+  type KvHandlerLimits,
 } from './kv_args.ts';
-import type { KvHandlerLimits } from './kv.ts';
 
 /** Most keys in one KV_MGET (§2.7). */
 const MGET_KEYS_MAX = 256;
