@@ -7,6 +7,7 @@
 // kv_lists.ts and kv_txn.ts.
 
 import { ok as assert } from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
 import { Status, writeU32 } from '../wire/frame.ts';
 import { OptionTag } from '../wire/option_tags.ts';
 import type { TlvOptions } from '../wire/options.ts';
@@ -95,7 +96,8 @@ export function jsonTextOf(bytes: Uint8Array): string {
 /** `[value:u64]` followed by `tail` (a version and a value, a version and JSON text…). */
 export function u64Body(value: number, tail: Uint8Array = EMPTY): Uint8Array {
   assert(Number.isSafeInteger(value) && value >= 0, 'a u64 body holds a safe integer');
-  const body = new Uint8Array(8 + tail.length);
+  // Not zero-filled and, when small, cut from Node's shared pool: every byte is written below.
+  const body = Buffer.allocUnsafe(8 + tail.length);
   writeU32(body, 0, value % TWO_POW_32);
   writeU32(body, 4, Math.floor(value / TWO_POW_32));
   body.set(tail, 8);
