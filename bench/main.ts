@@ -131,7 +131,8 @@ export async function runBench(names: string[], options: CliOptions): Promise<Be
 }
 
 /** Runs flo-bench with `argv` (as process.argv); resolves to the exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[],
+  out: { write(text: string): unknown } = process.stdout): Promise<number> {
   // `flo-bench compare <scenario…>` is the same run with the peer stores measured too.
   const compare = argv[2] === 'compare';
   if (compare) argv = [...argv.slice(0, 2), ...argv.slice(3)];
@@ -152,14 +153,15 @@ export async function main(argv: string[]): Promise<number> {
     .option('--runs <n>', 'repeat each scenario and report the median', positiveInt, 3)
     .option('--json <file>', 'also write the results as JSON')
     .option('--quick', 'tiny sizes and one run (the smoke test in npm test)')
+    .option('--quiet', 'no progress lines or notes on stderr (the table still prints)')
     .exitOverride();
   try {
     program.parse(argv);
     const options = { ...program.opts<CliOptions>(), compare };
     if (options.quick && program.getOptionValueSource('runs') === 'default') options.runs = 1;
     const report = await runBench(program.args, options);
-    process.stdout.write(`${describeMachine(report.machine)}\n${renderTable(report.results)}`);
-    for (const note of report.skipped) process.stdout.write(`skipped: ${note}\n`);
+    out.write(`${describeMachine(report.machine)}\n${renderTable(report.results)}`);
+    for (const note of report.skipped) out.write(`skipped: ${note}\n`);
     if (options.json !== undefined) {
       writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
     }
