@@ -18,6 +18,9 @@ test('flo-bench --quick runs every scenario and reports the documented shape', a
     assert.ok(report.results.some((row) => row.scenario === scenario.name), scenario.name);
   }
   assert.deepEqual(checkReport(JSON.parse(JSON.stringify(report))), []);
+  const withoutRss = report.results.filter((row) => !(row.peakRssBytes! > 0));
+  assert.deepEqual(withoutRss.map((row) => `${row.scenario}:${row.phase}`), [],
+    'every row has its peak RSS (the table\'s column)');
   assert.deepEqual(report.skipped.filter((note) => !note.startsWith('Flo\'s server does not')),
     [], 'nothing but (for now) the KV family of the server is skipped without compare');
   const phases = new Set(report.results.map((row) => `${row.scenario}:${row.phase}`));
