@@ -169,9 +169,9 @@ async function runServer(options: ScenarioOptions, families: readonly Family[],
   const peers = options.compare ? readyPeers(options, families, searchPath) : [];
   const rows: ResultRow[] = [];
   for (const durability of options.durabilities ?? ['async', 'sync']) {
-    const flo = await withServer(options, join(options.dir, `server-${durability}`),
-      durability, () => startServerProcess(join(options.dir, `server-${durability}`),
-        durability), openFloTarget, (m) => {
+    const floDir = join(options.dir, `server-${durability}`);
+    const flo = await withServer(options, floDir, durability,
+      () => startServerProcess(floDir, durability), openFloTarget, (m) => {
         if (families.includes('kv') && m.target.kv === null) {
           options.skip('Flo\'s server does not offer the KV family yet: no kv rows for Flo ' +
             '(peers\' kv rows carry no ratio)');
