@@ -36,6 +36,7 @@ test('flo-bench --quick runs every scenario and reports the documented shape', a
   assert.ok(phases.has('queue:enqueue') && phases.has('queue:enqueue→dequeue→ack'));
   assert.ok(phases.has('stream:append') && phases.has('stream:group read + ack') &&
     phases.has('stream:time seek'));
+  assert.ok(phases.has('server:kv set') && phases.has('server:kv get'));
   assert.ok(phases.has('server:queue enqueue→dequeue→ack') &&
     phases.has('server:stream append') && phases.has('server:stream group read + ack'));
 });

@@ -2,6 +2,8 @@
 // our client (FloClient) in this one, so the two ends run in two processes as in production.
 // For each durability (async, sync) the server gets a fresh data directory and these phases:
 //   ping   256 PINGs in flight: the requests/s the wire and both processes carry, no engine
+//   kv     KV_PUT then KV_GET (every value checked), 1 000 in flight and one at a time
+//          (bench/server_kv.ts)
 //   queue  enqueue→dequeue→ack: 50 workers, each cycle three round trips (one message, or a
 //          batch of 10: enqueueBatch, dequeue count 10, one ack), all pipelined on one
 //          connection; ops = messages cycled
@@ -10,7 +12,7 @@
 //   stream group read + ack: 4 consumers of one group, reads of 100, each batch acked before
 //          the next read; ops = records
 // Every phase checks what it did before it reports (counts, payload checksums, the queue's
-// counters, the group's pending list). KV and actions join when their families exist.
+// counters, the group's pending list, the KV values). Actions join when their family exists.
 
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { FloClient } from '../client/mod.ts';
 import { appendRow, checksumOf, makePool, POOL_SIZE, runAppendLoop } from './append_loop.ts';
 import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
 import { startServerProcess, type ServerProcess } from './server_process.ts';
+import { KV_PIPELINED, kvGetPhase, kvSetPhase } from './server_kv.ts';
 import { LatencySamples } from './stats.ts';
 
 const QUEUE = 'bench-queue';
@@ -163,6 +166,24 @@ function row(options: ScenarioOptions, server: ServerProcess, phase: string, res
   };
 }
 
+// KV set then get (which checks every value the set wrote), pipelined and one at a time.
+async function kvRows(options: ScenarioOptions, server: ServerProcess, client: FloClient,
+  durability: string): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  for (const inFlight of [options.quick ? 16 : KV_PIPELINED, 1]) {
+    const how = inFlight === 1 ? 'one at a time' : `${inFlight} in flight`;
+    const set = await kvSetPhase(options, client, `kv-${inFlight}`, inFlight,
+      `server kv set ${durability} × ${inFlight}`);
+    rows.push(row(options, server, 'kv set', set.phase, durability, 1, inFlight,
+      `ops = KV_PUTs of distinct keys, ${how} on one connection`));
+    const get = await kvGetPhase(options, client, set.written, inFlight,
+      `server kv get ${durability} × ${inFlight}`);
+    rows.push(row(options, server, 'kv get', get, durability, 1, inFlight,
+      `ops = KV_GETs of the keys just put, each value and version checked, ${how}`));
+  }
+  return rows;
+}
+
 async function runDurability(options: ScenarioOptions, durability: 'sync' | 'async') {
   const dir = join(options.dir, `server-${durability}`);
   rmSync(dir, { recursive: true, force: true }); // each run starts from an empty directory
@@ -174,6 +195,7 @@ async function runDurability(options: ScenarioOptions, durability: 'sync' | 'asy
     const pings = await pingPhase(options, client, inFlight, `server ping ${durability}`);
     rows.push(row(options, server, 'ping', pings, durability, 1, inFlight,
       'ops = PING round trips in flight at once: the wire\'s ceiling of requests/s'));
+    rows.push(...await kvRows(options, server, client, durability));
     const workers = options.concurrencies?.[0] ?? (options.quick ? 8 : 50);
     for (const batch of [1, 10]) {
       const cycles = await cyclePhase(options, client, workers, batch,
@@ -212,8 +234,8 @@ async function runDurability(options: ScenarioOptions, durability: 'sync' | 'asy
 
 export const serverScenario: Scenario = {
   name: 'server',
-  description: 'flo serve in a child process + FloClient: queue cycles, stream appends ' +
-    '(pipelined), group read + ack; async and sync',
+  description: 'flo serve in a child process + FloClient: KV set/get, queue cycles, stream ' +
+    'appends (pipelined), group read + ack; async and sync',
   async run(options) {
     const rows: ResultRow[] = [];
     for (const durability of options.durabilities ?? ['async', 'sync']) {

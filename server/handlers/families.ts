@@ -8,7 +8,10 @@
 import type { Flo } from '../../engine/mod.ts';
 import type { HandlerTable } from '../handler_table.ts';
 import { registerQueueGauges, registerStreamGauges } from '../metrics/family_gauges.ts';
+import { registerKvGauges } from '../metrics/kv_gauges.ts';
 import type { MetricsRegistry } from '../metrics/registry.ts';
+import type { WireLimits } from '../wire/limits.ts';
+import { registerKvHandlers } from './kv.ts';
 import { registerNamespaceHandlers } from './namespace.ts';
 import { registerQueueHandlers } from './queue.ts';
 import { registerStreamHandlers } from './stream.ts';
@@ -21,6 +24,8 @@ export interface FamilyContext {
   readonly metrics: MetricsRegistry;
   /** The reply body soft limit (§2.7, §3.4): lists are cut short before passing it. */
   readonly replyBytesSoft: number;
+  /** The envelope limits in force (§2.7): keys carried inside values obey keyBytesMax too. */
+  readonly limits: WireLimits;
 }
 
 /** Registers one family's handlers (and gauges). */
@@ -29,6 +34,10 @@ export type RegisterFamily = (context: FamilyContext) => void;
 /** Every engine family, in registration order (the system family is built in). */
 export const engineFamilies: readonly RegisterFamily[] = [
   ({ table, flo }) => registerNamespaceHandlers(table, flo.namespaces),
+  ({ table, flo, metrics, replyBytesSoft, limits }) => {
+    registerKvHandlers(table, flo.kv, { replyBytesSoft, keyBytesMax: limits.keyBytesMax });
+    registerKvGauges(metrics, flo.kv);
+  },
   ({ table, flo, metrics, replyBytesSoft }) => {
     registerQueueHandlers(table, flo.queue, replyBytesSoft);
     registerQueueGauges(metrics, flo.queue);
