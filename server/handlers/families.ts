@@ -7,6 +7,7 @@
 
 import type { Flo } from '../../engine/mod.ts';
 import type { HandlerTable } from '../handler_table.ts';
+import { registerActionGauges } from '../metrics/action_gauges.ts';
 import { registerQueueGauges, registerStreamGauges } from '../metrics/family_gauges.ts';
 import { registerKvGauges } from '../metrics/kv_gauges.ts';
 import type { MetricsRegistry } from '../metrics/registry.ts';
@@ -49,8 +50,9 @@ export const engineFamilies: readonly RegisterFamily[] = [
     registerStreamGroupHandlers(table, flo.stream.groups, replyBytesSoft);
     registerStreamGauges(metrics, flo.stream);
   },
-  ({ table, flo, replyBytesSoft }) => {
+  ({ table, flo, metrics, replyBytesSoft }) => {
     registerActionHandlers(table, flo.action, replyBytesSoft);
     registerWorkerHandlers(table, flo.worker, replyBytesSoft);
+    registerActionGauges(metrics, flo.action);
   },
 ];
