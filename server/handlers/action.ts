@@ -31,7 +31,7 @@ import {
   type TaskRef,
 } from './action_args.ts';
 import {
-  boundedUint, fitCount, nameOf, pageRequestOf, withCursor, writePageTrailer,
+  boundedUint, fittedPage, nameOf, pageRequestOf, writePageTrailer,
 } from './handler_args.ts';
 
 /** ACTION_AWAIT's wait when block_ms is absent (§3.3), and ACTION_TOUCH's 0 (§7.6.8). */
@@ -95,14 +95,11 @@ class ActionOps {
 
   async list(request: HandlerRequest): Promise<Reply> {
     const prefix = nameOf(request.key, 'action', true);
-    const { limit, cursor } = pageRequestOf(request.value);
-    const ask = (pageLimit: number) =>
-      this.store.list(request.namespace, { prefix, limit: pageLimit, cursor });
-    let page = await withCursor(cursor, () => ask(limit));
-    // Cut short by the soft limit: ask again for the entries that fit, so the page and its
-    // cursor still come from the store.
-    const fits = fitCount(page.actions, actionEntryBytes, PAGE_FIXED_BYTES, this.replyBytesSoft);
-    if (fits < page.actions.length) page = await ask(fits);
+    const paging = pageRequestOf(request.value);
+    const ask = (limit: number) =>
+      this.store.list(request.namespace, { prefix, limit, cursor: paging.cursor });
+    const page = await fittedPage(paging, ask, (listed) => listed.actions,
+      this.fit(actionEntryBytes));
     const body = new BodyWriter(64 + page.actions.length * 32).u32(page.actions.length);
     for (const action of page.actions) writeActionEntry(body, action);
     return ok(writePageTrailer(body, page.hasMore ? page.cursor : null).toBytes());
@@ -110,18 +107,22 @@ class ActionOps {
 
   async listRuns(request: HandlerRequest): Promise<Reply> {
     const action = nameOf(request.key, 'action', true);
-    const { limit, cursor } = pageRequestOf(request.value);
-    const ask = (pageLimit: number) =>
-      this.store.listRuns(request.namespace, action, { limit: pageLimit, cursor });
-    let page = await withCursor(cursor, () => ask(limit));
-    const fits = fitCount(page.runs, runEntryBytes, PAGE_FIXED_BYTES, this.replyBytesSoft);
-    if (fits < page.runs.length) page = await ask(fits);
+    const paging = pageRequestOf(request.value);
+    const ask = (limit: number) =>
+      this.store.listRuns(request.namespace, action, { limit, cursor: paging.cursor });
+    const page = await fittedPage(paging, ask, (listed) => listed.runs,
+      this.fit(runEntryBytes));
     const body = new BodyWriter(64 + page.runs.length * 48).u32(page.runs.length);
     for (const run of page.runs) {
       body.utf8U16(run.runId).utf8U16(run.action).u8(RunStatusCode[run.status])
         .i64(run.createdAtMs);
     }
     return ok(writePageTrailer(body, page.hasMore ? page.cursor : null).toBytes());
+  }
+
+  /** How list entries are measured against the soft limit. */
+  private fit<T>(sizeOf: (item: T) => number) {
+    return { sizeOf, fixedBytes: PAGE_FIXED_BYTES, bytesMax: this.replyBytesSoft };
   }
 
   async delete(request: HandlerRequest): Promise<Reply> {

@@ -19,7 +19,7 @@ import { BodyWriter } from '../wire/body_writer.ts';
 import { nameBytesMax } from '../wire/limits.ts';
 import { OpCode } from '../wire/opcodes.ts';
 import { workerRegistrationOf } from './action_args.ts';
-import { fitCount, nameOf, pageRequestOf, withCursor, writePageTrailer } from './handler_args.ts';
+import { fittedPage, nameOf, pageRequestOf, writePageTrailer } from './handler_args.ts';
 
 /** Count and page trailer with a cursor of 0x01 and an id. */
 const PAGE_FIXED_BYTES = 4 + 3 + 1 + nameBytesMax;
@@ -73,13 +73,11 @@ function workerId(request: HandlerRequest): string {
 async function list(registry: WorkerRegistry, request: HandlerRequest,
   replyBytesSoft: number): Promise<Reply> {
   // Older SDK releases send only [limit:u32]: a page request without a cursor.
-  const { limit, cursor } = pageRequestOf(request.value);
-  const ask = (pageLimit: number) =>
-    registry.list(request.namespace, { limit: pageLimit, cursor });
-  let page = await withCursor(cursor, () => ask(limit));
-  // Cut short by the soft limit: ask again for the entries that fit (the store's cursor).
-  const fits = fitCount(page.workers, entryBytes, PAGE_FIXED_BYTES, replyBytesSoft);
-  if (fits < page.workers.length) page = await ask(fits);
+  const paging = pageRequestOf(request.value);
+  const ask = (limit: number) => registry.list(request.namespace,
+    { limit, cursor: paging.cursor });
+  const page = await fittedPage(paging, ask, (listed) => listed.workers,
+    { sizeOf: entryBytes, fixedBytes: PAGE_FIXED_BYTES, bytesMax: replyBytesSoft });
   const body = new BodyWriter(64 + page.workers.length * 64).u32(page.workers.length);
   for (const worker of page.workers) writeEntry(body, worker);
   return ok(writePageTrailer(body, page.hasMore ? page.cursor : null).toBytes());
