@@ -120,11 +120,6 @@ class ActionOps {
     return ok(writePageTrailer(body, page.hasMore ? page.cursor : null).toBytes());
   }
 
-  /** How list entries are measured against the soft limit. */
-  private fit<T>(sizeOf: (item: T) => number) {
-    return { sizeOf, fixedBytes: PAGE_FIXED_BYTES, bytesMax: this.replyBytesSoft };
-  }
-
   async delete(request: HandlerRequest): Promise<Reply> {
     await this.store.delete(request.namespace, actionName(request));
     return ok();
@@ -175,6 +170,11 @@ class ActionOps {
       action, extendMs: extendMs === 0 ? TOUCH_EXTEND_MS_DEFAULT : extendMs, ...contact(request),
     });
     return ok();
+  }
+
+  /** How list entries are measured against the soft limit. */
+  private fit<T>(sizeOf: (item: T) => number) {
+    return { sizeOf, fixedBytes: PAGE_FIXED_BYTES, bytesMax: this.replyBytesSoft };
   }
 }
 

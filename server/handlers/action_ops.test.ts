@@ -117,6 +117,13 @@ test('ACTION_AWAIT: block_ms of any width, above 300 000 refused, timeout_ms ign
   'malformed option');
   assertStatus(await peer.ask(OpCode.ACTION_AWAIT, { key: '', value: awaitValue(['a']) }),
     Status.BAD_REQUEST);
+  // Names inside values are at most 255 bytes (§2.7), as is a worker id.
+  assertStatus(await peer.ask(OpCode.ACTION_AWAIT, { key: 'w1',
+    value: awaitValue(['a'.repeat(256)]) }), Status.BAD_REQUEST);
+  assertStatus(await peer.ask(OpCode.ACTION_AWAIT, { key: 'w'.repeat(256),
+    value: awaitValue(['a']) }), Status.BAD_REQUEST);
+  assertStatus(await peer.ask(OpCode.ACTION_INVOKE, { key: 'a'.repeat(256), value: '' }),
+    Status.BAD_REQUEST);
   assertStatus(await peer.ask(OpCode.ACTION_AWAIT, { key: 'w1', value: Uint8Array.of(2, 0, 0,
     0, 1, 0) }), Status.BAD_REQUEST, 'malformed value');
   await invoke(peer, 'a', newestInvoke('x'));
