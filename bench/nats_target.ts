@@ -130,6 +130,7 @@ export async function openNatsTarget(port: number): Promise<ServerTarget> {
     },
     queue: null,
     stream: streamOf(nats, nc, js, jsm),
+    action: null,
     close: () => nc.drain(),
   };
 }

@@ -189,6 +189,7 @@ export async function openRedisTarget(port: number): Promise<ServerTarget> {
       },
     },
     stream: streamOf(redis),
+    action: null,
     async close() {
       for (const close of [...closers]) await close();
       await redis.quit();

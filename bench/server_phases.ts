@@ -3,14 +3,17 @@
 // issue requests until `--records` ops or `--duration` are used up, one connection carrying
 // them all. Every phase checks what it did before it returns: KV gets compare each value,
 // queue cycles compare the payload checksums and the server's counters, appends are read back
-// (count and checksum), a group read must deliver every record once and leave nothing pending.
+// (count and checksum), a group read must deliver every record once and leave nothing pending,
+// an action round trip must bring back its input reversed (the worker's output).
 // Payload i of the pool carries i in its first four bytes (append_loop.ts), so a checksum is a
 // sum of those. Called by server_scenario.ts, which turns the results into rows.
 
 import { checksumOf, makePool, POOL_SIZE, runAppendLoop, type AppendLoopResult }
   from './append_loop.ts';
 import type { ScenarioOptions } from './scenario.ts';
-import type { KvTarget, QueueTarget, ServerTarget, StreamTarget } from './server_target.ts';
+import type {
+  ActionTarget, KvTarget, QueueTarget, ServerTarget, StreamTarget,
+} from './server_target.ts';
 import { LatencySamples } from './stats.ts';
 
 // Reads that find nothing, in a row, before the group phase gives up (records lost).
@@ -168,4 +171,26 @@ export async function groupPhase(options: ScenarioOptions, stream: StreamTarget,
       `${sum}), ${outstanding} not delivered or not acknowledged`);
   }
   return { ops: delivered, seconds, latency };
+}
+
+/**
+ * `inFlight` loops of action round trips (invoke, a worker's await and complete, the run's
+ * status) served by `workers` worker loops; every output must be its input reversed, and
+ * finish() must find every run completed once. ops = round trips.
+ */
+export async function actionPhase(options: ScenarioOptions, action: ActionTarget, name: string,
+  inFlight: number, workers: number, label: string): Promise<Phase> {
+  const pool = makePool(options.valueBytes);
+  const trips = await action.open(name, workers);
+  const phase = await runInFlight(options, label, options.records, inFlight, 1, async (at) => {
+    const input = pool[at % POOL_SIZE]!;
+    const output = await trips.roundTrip(input);
+    if (!Buffer.from(input).reverse().equals(output)) {
+      throw new Error(`${label}: round trip ${at} came back with ${output.length} bytes that ` +
+        'are not its input reversed');
+    }
+  });
+  const problem = await trips.finish(phase.ops);
+  if (problem !== null) throw new Error(`${label}: ${problem}`);
+  return phase;
 }

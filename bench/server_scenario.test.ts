@@ -1,7 +1,8 @@
 // Tests of `flo-bench compare server`: an absent peer is skipped with a note while Flo is still
 // measured; with redis-server and nats-server installed (and their clients in bench/peers),
 // the peers run the same phases in the same run and their rows carry the peer's durability
-// and Flo ÷ peer; without them that test is skipped, saying so. Sizes are --quick's.
+// and Flo ÷ peer; without them that test is skipped, saying so. The action family runs on
+// Flo alone (no peer has actions). Sizes are --quick's.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -79,3 +80,17 @@ test('compare server runs Redis and NATS in the same run, with durability and ra
   assert.ok(skipped.every((note) => !/not installed/.test(note)), skipped.join('\n'));
   assert.deepEqual(left, [], 'every server\'s directory is removed');
 });
+
+test('the action family runs round trips on Flo only, 1 and 4 in flight, every output checked',
+  async () => {
+    const { rows, skipped, left } = await runCompare(['action'], join(tmpdir(), 'no-such-dir'),
+      ['async']);
+    assert.deepEqual(skipped, [], 'no peer has actions, so none is looked for');
+    assert.deepEqual(rows.map((row) => [row.phase, row.concurrency, row.peer]), [
+      ['ping', 16, undefined],
+      ['action invoke→await→complete→status', 1, undefined],
+      ['action invoke→await→complete→status', 4, undefined],
+    ]);
+    assert.ok(rows.every((row) => row.opsPerSec > 0));
+    assert.deepEqual(left, []);
+  });

@@ -8,6 +8,8 @@
 //   queue  enqueue→dequeue→ack: 50 workers, each cycle one message or a batch of 10
 //   stream append: batch 1 with 256 in flight, batch 100 with 8; read back and checked;
 //          then group read + ack: 4 consumers, reads of 100, each acked before the next
+//   action invoke→await→complete→status round trips: 1 at a time with 1 worker, then 16
+//          in flight with 16 workers, every output checked (Flo only: no peer has actions)
 // `flo-bench compare server` runs the same phases, in the same run, against Redis and NATS
 // JetStream (peer_servers.ts) where they are installed, each in the setting matching the
 // durability, and adds their rows with Flo ÷ peer. A peer that is absent is skipped with a
@@ -22,20 +24,22 @@ import { PEER_SERVERS, peerSearchPath, versionOf, type Mode, type PeerServer }
   from './peer_servers.ts';
 import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
 import {
-  groupPhase, kvGetPhase, kvPutPhase, pingPhase, queueCyclePhase, streamAppendPhase,
+  actionPhase, groupPhase, kvGetPhase, kvPutPhase, pingPhase, queueCyclePhase, streamAppendPhase,
   verifyStream, type Phase,
 } from './server_phases.ts';
 import { startServerProcess } from './server_process.ts';
 import type { ServerTarget } from './server_target.ts';
 
 /** The families a server scenario can measure (ping always runs). */
-export const FAMILIES = ['kv', 'queue', 'stream'] as const;
+export const FAMILIES = ['kv', 'queue', 'stream', 'action'] as const;
 export type Family = (typeof FAMILIES)[number];
 
 const GROUP_READ_COUNT = 100;
 /** KV requests in flight in the pipelined KV phases (issue 6 sets its targets at 1 000). */
 const KV_IN_FLIGHT = 1000;
 const GROUP_CONSUMERS = 4;
+/** Round trips in flight, each with a worker loop of its own, in the wide action phase. */
+const ACTION_LOOPS = 16;
 
 interface Measuring {
   options: ScenarioOptions;
@@ -105,6 +109,17 @@ async function measureStream(m: Measuring, inFlight: number): Promise<void> {
     'ops = records delivered and acked; latency per read + ack');
 }
 
+async function measureAction(m: Measuring): Promise<void> {
+  const action = m.target.action!;
+  for (const loops of [1, m.options.quick ? 4 : ACTION_LOOPS]) {
+    const result = await actionPhase(m.options, action, `bench-action-${loops}`, loops, loops,
+      labelOf(m, `action round trip × ${loops}`));
+    record(m, 'action invoke→await→complete→status', result, 1, loops,
+      `ops = runs through a full round trip (${action.how}), ${loops} in flight with ` +
+      `${loops} worker loops, every output checked; latency per round trip`);
+  }
+}
+
 /** Runs the phases of `families` that `target` offers. */
 async function measure(m: Measuring, families: readonly Family[]): Promise<ResultRow[]> {
   const inFlight = m.options.quick ? 16 : 256;
@@ -114,6 +129,7 @@ async function measure(m: Measuring, families: readonly Family[]): Promise<Resul
   if (families.includes('kv') && m.target.kv !== null) await measureKv(m);
   if (families.includes('queue') && m.target.queue !== null) await measureQueue(m);
   if (families.includes('stream') && m.target.stream !== null) await measureStream(m, inFlight);
+  if (families.includes('action') && m.target.action !== null) await measureAction(m);
   return m.rows;
 }
 

@@ -2,8 +2,9 @@
 // Flo through FloClient, Redis through ioredis and BullMQ, NATS JetStream through nats.js.
 // Each target offers the families it has (null where the server has no equivalent, or our
 // server does not offer it yet); bench/server_phases.ts runs the same phases on every target,
-// so one phase's rows are comparable. Implementations: flo_target.ts, redis_target.ts,
-// nats_target.ts. Every operation resolves only once the server has answered it.
+// so one phase's rows are comparable (actions are Flo's alone). Implementations:
+// flo_target.ts, redis_target.ts, nats_target.ts. Every operation resolves only once the
+// server has answered it.
 
 /** A key–value family: SET/GET, KV put/get. */
 export interface KvTarget {
@@ -48,6 +49,25 @@ export interface StreamTarget {
   outstanding(): Promise<number>;
 }
 
+/** One phase's action and its worker loops. */
+export interface ActionRoundTrips {
+  /**
+   * Invokes the action with `input`; a worker loop takes the task and completes it with the
+   * input reversed; resolves with the output the server then reports for the run.
+   */
+  roundTrip(input: Uint8Array): Promise<Uint8Array>;
+  /** Stops the worker loops; returns what is wrong, if anything (tasks lost or doubled). */
+  finish(sent: number): Promise<string | null>;
+}
+
+/** Actions run by workers: Flo's actions (no peer has a counterpart). */
+export interface ActionTarget {
+  /** How a round trip maps onto this server's operations (printed in the row's note). */
+  readonly how: string;
+  /** Registers a fresh action and starts `workers` worker loops on it. */
+  open(name: string, workers: number): Promise<ActionRoundTrips>;
+}
+
 export interface ServerTarget {
   /** "flo", "redis", "nats" */
   readonly name: string;
@@ -56,5 +76,6 @@ export interface ServerTarget {
   readonly kv: KvTarget | null;
   readonly queue: QueueTarget | null;
   readonly stream: StreamTarget | null;
+  readonly action: ActionTarget | null;
   close(): Promise<void>;
 }

@@ -8,6 +8,8 @@
 //   <dir>/kv/           the KV store's LSM (engine/kv, engine/lsm)
 //   <dir>/queues/       the queue store (engine/queue)
 //   <dir>/streams/      the stream store (engine/stream)
+//   <dir>/actions/      the action store's scheduling queues (engine/action; its records are
+//                       in the KV store's LSM under their own key tag)
 //
 // Durability 'memory' uses an in-memory FileSystem: nothing touches the disk.
 
@@ -26,6 +28,9 @@ import { QueueStore } from './queue/queue_store.ts';
 import type { QueueStoreOptions } from './queue/queue_types.ts';
 import { StreamStore } from './stream/stream_store.ts';
 import type { StreamStoreOptions } from './stream/stream_types.ts';
+import { ActionStore } from './action/action_store.ts';
+import type { ActionStoreOptions } from './action/action_types.ts';
+import type { WorkerRegistry } from './action/worker_registry.ts';
 
 export interface FloOptions {
   /** Data directory (created if missing). Ignored for durability 'memory'. */
@@ -44,6 +49,9 @@ export interface FloOptions {
   queue?: Omit<QueueStoreOptions, 'fs' | 'clock' | 'dir' | 'durability' | 'syncIntervalMs'>;
   /** Stream settings beyond the shared ones (segment sizes, default partitions). */
   stream?: Omit<StreamStoreOptions, 'fs' | 'clock' | 'dir' | 'durability' | 'syncIntervalMs'>;
+  /** Action settings beyond the shared ones (retention, worker timeout, backoff, limits). */
+  action?: Omit<ActionStoreOptions, 'fs' | 'clock' | 'db' | 'dir' | 'durability' |
+    'syncIntervalMs'>;
 }
 
 /** A part of the engine with data per namespace (KV, queues, streams, actions, workers). */
@@ -202,6 +210,10 @@ export class Flo {
   readonly queue: QueueStore;
   /** Append-only, partitioned streams with consumer groups. */
   readonly stream: StreamStore;
+  /** Actions: registered tasks, invoked as runs that workers take, retry and complete. */
+  readonly action: ActionStore;
+  /** The workers of the actions (registration, heartbeats, drain). */
+  readonly worker: WorkerRegistry;
   readonly dir: string;
   readonly durability: Durability;
   readonly fs: FileSystem;
@@ -211,16 +223,19 @@ export class Flo {
   private readonly lock: FileLock;
   private closed = false;
 
-  private constructor(base: FloBase, kv: KvStore, queue: QueueStore, stream: StreamStore) {
+  private constructor(base: FloBase, kv: KvStore, queue: QueueStore, stream: StreamStore,
+    action: ActionStore) {
     this.kv = kv;
     this.queue = queue;
     this.stream = stream;
+    this.action = action;
+    this.worker = action.workers;
     this.dir = base.dir;
     this.durability = base.durability;
     this.fs = base.fs;
     this.clock = base.clock;
     this.lock = base.lock;
-    this.stores.push(kv, queue, stream);
+    this.stores.push(kv, queue, stream, action);
     this.namespaces = new Namespaces(this.fs, joinPath(this.dir, 'NAMESPACES'),
       readNamespaces(this.fs, joinPath(this.dir, 'NAMESPACES')), () => this.stores);
   }
@@ -251,7 +266,10 @@ export class Flo {
       const stream = track(await StreamStore.open({
         ...options.stream, ...shared, dir: joinPath(options.dir, 'streams'),
       }));
-      return new Flo(base, kv, queue, stream);
+      const action = track(await ActionStore.open({
+        ...options.action, ...shared, db: kv.db, dir: joinPath(options.dir, 'actions'),
+      }));
+      return new Flo(base, kv, queue, stream, action);
     } catch (error) {
       for (const store of opened.reverse()) await store.close().catch(() => undefined);
       base.lock.release();

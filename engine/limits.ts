@@ -199,6 +199,62 @@ export const streamJournalSegmentBytes = 4 * MiB;
 /** Journal bytes after which a stream checkpoints its group state (or 2x the last snapshot). */
 export const streamCheckpointBytesMin = 4 * MiB;
 
+// ---- actions and workers (engine/action; spec §7.6, §7.7, §9) ----
+
+/** Longest action name (UTF-8 bytes; the wire's 1-255 byte key). */
+export const actionNameBytesMax = 255;
+/** Longest action description (the wire's u16 length). */
+export const actionDescriptionBytesMax = 65_535;
+/** Lease of one attempt: default and largest (the queue's longest lease). */
+export const actionTimeoutMsDefault = 30_000;
+export const actionTimeoutMsMax = queueVisibilityMsMax;
+/** Retries after the first attempt: default (4 attempts in all) and largest. */
+export const actionMaxRetriesDefault = 3;
+export const actionMaxRetriesMax = 10_000;
+/** Priority of a run invoked without one (the wire's newest invoke form uses 10). */
+export const actionPriorityDefault = 10;
+/** Longest run ticket header (ids, idempotency key, caller); the input gets the rest. */
+export const actionTicketHeaderBytesMax = 8 * KiB;
+/** Largest run input: a ticket (header + input) is one queue payload. */
+export const actionInputBytesMax = queuePayloadBytesMax - actionTicketHeaderBytesMax;
+/** Largest run output (the wire carries it with a u32 length in ACTION_STATUS). */
+export const actionOutputBytesMax = 16 * MiB;
+/** Longest error message and outcome name of a run. */
+export const actionErrorBytesMax = 64 * KiB;
+export const actionOutcomeBytesMax = 1 * KiB;
+/** Longest idempotency key. */
+export const actionIdempotencyKeyBytesMax = 1 * KiB;
+/** Longest canonical labels JSON of a run (it names the run's internal queue). */
+export const actionLabelsBytesMax = 2 * KiB;
+/** Run ids, task ids and workflow run ids: 3-128 bytes (wire §7.6.1). */
+export const actionIdBytesMin = 3;
+export const actionIdBytesMax = 128;
+/** How long an idempotency key returns its run, and how long finished runs are kept. */
+export const actionIdempotencyWindowMsDefault = 24 * 3_600_000;
+export const actionRunRetentionMsDefault = 24 * 3_600_000;
+/** Retry backoff of a failed attempt: base (doubling per attempt) and cap, before jitter. */
+export const actionBackoffMsBaseDefault = 1_000;
+export const actionBackoffMsMaxDefault = 60_000;
+/** Ids (runs and tasks) reserved durably ahead of use in one step. */
+export const actionIdReserveBlock = 65_536;
+/** Wait of an ACTION_AWAIT without block_ms, and of awaitResult without one. */
+export const actionAwaitBlockMsDefault = 30_000;
+/** Default parked awaits and result waits per store (the wire's server-wide parked limit). */
+export const actionParkedMaxDefault = 100_000;
+/** Default and largest page of an action, run or worker list. */
+export const actionPageLimitDefault = 100;
+export const actionPageLimitMax = 1_000;
+/** Finished runs a filtered run listing examines per page at most. */
+export const actionListScanMax = 10_000;
+/** Longest worker id and machine id; longest metadata JSON; most processes of a worker. */
+export const workerIdBytesMax = 255;
+export const workerMetadataBytesMax = 65_535;
+export const workerProcessesMax = 1_024;
+/** A worker not heard from for this long is unhealthy (wire worker.timeout_ms). */
+export const workerTimeoutMsDefault = 60_000;
+/** max_concurrency of a worker registered without one (the wire's 0). */
+export const workerMaxConcurrencyDefault = 10;
+
 // Segment positions are stored as u32 in the sparse index; a segment may exceed
 // segmentBytesMaxLimit by one batch, so the sum must stay below 2^32.
 assert(segmentBytesMaxLimit + batchBytesMax < 2 ** 32, 'segment positions must fit u32');
@@ -255,3 +311,22 @@ assert(groupMaxDeliverDefault <= groupMaxDeliverMax, 'max deliver default above 
 assert(streamSequenceBlock >= 2 * streamAppendRecordsMax, 'a reservation covers an append');
 assert(streamJournalSegmentBytes >= segmentBytesMin, 'journal segments below the minimum');
 assert(streamListLimitDefault <= streamListLimitMax, 'list limit default above maximum');
+assert(actionTimeoutMsDefault <= actionTimeoutMsMax, 'action timeout default above maximum');
+assert(actionMaxRetriesDefault <= actionMaxRetriesMax, 'max retries default above maximum');
+// The internal queues never dead-letter: the action store decides every end of an attempt.
+assert(actionMaxRetriesMax + 2 < queueMaxDeliveriesMax, 'attempts stay below the queue limit');
+assert(actionPriorityDefault <= 255, 'priorities are u8');
+assert(actionInputBytesMax > 0, 'a ticket header leaves room for the input');
+assert(actionIdempotencyKeyBytesMax + 2 * actionIdBytesMax + 64 <= actionTicketHeaderBytesMax,
+  'a ticket header holds the idempotency key and the caller');
+// A run record holds an output or an error, its labels, idempotency key and caller.
+assert(Math.max(actionOutputBytesMax, actionErrorBytesMax) + actionLabelsBytesMax +
+  actionTicketHeaderBytesMax + 4 * KiB <= lsmValueBytesMax, 'a run record fits an LSM value');
+assert(actionNameBytesMax + actionLabelsBytesMax + 16 <= queueNameBytesMax,
+  'an internal queue name holds an action id and the labels');
+assert(actionIdReserveBlock >= 2, 'a reservation block holds ids ahead of use');
+assert(actionAwaitBlockMsDefault <= waitMsMax, 'await default above the longest wait');
+assert(actionPageLimitDefault <= actionPageLimitMax, 'page default above maximum');
+assert(actionPageLimitMax <= actionListScanMax, 'a filtered page may scan a full page');
+assert(1 + namespaceBytesMax + 1 + actionNameBytesMax + 1 + actionIdempotencyKeyBytesMax <=
+  lsmKeyBytesMax, 'an idempotency key fits an LSM key');

@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import type { CliIo } from '../output.ts';
+import { registerAction } from './action.ts';
 import { registerInspect } from './inspect.ts';
 import { registerKv } from './kv.ts';
 import { registerQueue } from './queue.ts';
@@ -13,4 +14,4 @@ import { registerServe } from './serve.ts';
 export type RegisterCommands = (program: Command, io: CliIo) => void;
 
 export const commandRegistry: RegisterCommands[] = [registerServe, registerInspect,
-  registerKv, registerQueue, registerStream];
+  registerKv, registerQueue, registerStream, registerAction];

@@ -56,3 +56,18 @@ export function payloadCopy(
   }
   return payload;
 }
+
+// Copies a batch's payloads into one buffer (one allocation, not one per message); each
+// copy is a view of it. NB: the buffer lives until every view is dropped.
+export function copyPayloads(data: ReadonlyArray<Uint8Array | null>): Array<Uint8Array | null> {
+  let total = 0;
+  for (const payload of data) total += payload?.length ?? 0;
+  const buffer = new Uint8Array(total);
+  let at = 0;
+  return data.map((payload) => {
+    if (payload === null) return null;
+    buffer.set(payload, at);
+    at += payload.length;
+    return buffer.subarray(at - payload.length, at);
+  });
+}

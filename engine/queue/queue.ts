@@ -11,7 +11,7 @@
 // Checkpoints (and compaction) run in the background after appends (queue_checkpoint.ts).
 
 import { assert } from '../assert.ts';
-import { ClosedError, LeaseExpiredError, NotFoundError, OverloadedError } from '../errors.ts';
+import { ClosedError, OverloadedError } from '../errors.ts';
 import type { Clock } from '../io/clock.ts';
 import type { CatalogEntry } from '../catalog/catalog.ts';
 import { Journal, type JournalOptions } from '../log/journal.ts';
@@ -23,11 +23,14 @@ import { MessageState, type Message } from './message.ts';
 import { EndCause, EventKind, encodeEvent, type QueueEvent } from './queue_events.ts';
 import { encodeQueueSnapshot } from './queue_snapshot.ts';
 import { QueueState } from './queue_state.ts';
-import { payloadCopy, type PayloadBudget } from './payload_reader.ts';
+import { copyPayloads, payloadCopy, type PayloadBudget } from './payload_reader.ts';
+import { heldState, selectMessages } from './message_select.ts';
 import { checkpointDue, compactionCutoff, keepFromOffset } from './queue_checkpoint.ts';
 import { EventBatcher } from './event_batcher.ts';
 import { recoverQueueState } from './queue_recovery.ts';
-import type { QueueMessage, QueueSettings, QueueStats } from './queue_types.ts';
+import type {
+  ExpiredLease, HeldMessage, QueueDueEvent, QueueMessage, QueueSettings, QueueStats,
+} from './queue_types.ts';
 
 /** A queue's settings with every default applied. */
 export interface QueueConfig {
@@ -45,6 +48,15 @@ export interface QueueContext {
   budget: PayloadBudget;
   checkpointEvents: number;
   segmentBytes: number;
+  /** Hears what the passing of time did at the end of each tick (QueueStoreOptions.onDue). */
+  onDue: ((event: QueueDueEvent) => void) | null;
+}
+
+/** One message leased now (leaseFirstReady), revealed once `durable` resolves. */
+export interface LeasedNow {
+  message: QueueMessage;
+  deadlineMs: number;
+  durable: Promise<void>;
 }
 
 /** An enqueue's options, checked and resolved by the store. */
@@ -249,9 +261,41 @@ export class Queue implements DeadlineTarget {
   /** Makes delayed messages whose time has come ready now; resolves with how many. */
   promoteDue(): Promise<number> {
     this.checkOpen();
-    const promoted = this.state.promoteDue(this.now());
-    this.tick();
+    const promoted = this.tick();
     return this.settled().then(() => promoted);
+  }
+
+  /** Applies what fell due now (delays, expired leases), as every operation does first. */
+  tickNow(): void {
+    this.begin();
+  }
+
+  /** The message a dequeue would take first, as applied now (no tick), or undefined. */
+  readyHead(): Message | undefined {
+    return this.state.readyCount > 0 ? this.state.ready.peek(1)[0] : undefined;
+  }
+
+  /**
+   * Leases the first ready message for `leaseMs` now, without ticking (the caller ticked).
+   * REQUIRES: a message is ready. Reveal it only once `durable` resolves.
+   */
+  leaseFirstReady(leaseMs: number): LeasedNow {
+    this.checkOpen();
+    assert(this.state.readyCount > 0, 'lease the first ready message when one is ready');
+    const taken = this.leaseTake({ count: 1, leaseMs, budget: null });
+    assert(taken.messages.length === 1, 'one message leased');
+    return { message: taken.messages[0]!, deadlineMs: taken.deadlineMs, durable: taken.durable };
+  }
+
+  /** Calls `visit` for every message held (ready, delayed, leased, DLQ), in seq order. */
+  forEachHeld(visit: (message: HeldMessage) => void): void {
+    this.checkOpen();
+    const held = [...this.state.messages.values()].sort((a, b) => a.seq - b.seq);
+    for (const message of held) {
+      assert(message.state !== MessageState.removed, 'removed messages are not held');
+      visit({ ...this.deliver(message), state: heldState(message.state),
+        dueMs: message.dueMs, leaseMs: message.leaseMs });
+    }
   }
 
   /** A page of the DLQ in ascending seq. */
@@ -334,15 +378,28 @@ export class Queue implements DeadlineTarget {
   }
 
   // Delays that ended become ready; expired leases end; parked dequeues get what is ready.
-  private tick(): void {
+  // Last, the store's onDue hook hears what time did: the state is consistent by then, so
+  // the hook may call back into this queue. Returns how many delayed messages became ready.
+  private tick(): number {
     const nowMs = this.now();
-    this.state.promoteDue(nowMs);
+    const promoted = this.state.promoteDue(nowMs);
+    let expired: ExpiredLease[] | null = null;
     for (;;) {
       const due = this.state.dueLeases(nowMs, queueSeqListMax);
       if (due.length === 0) break;
       this.endLeases(due, EndCause.expiry, 0, false);
+      expired ??= [];
+      for (const message of due) {
+        expired.push({ seq: message.seq, deliveryCount: message.attempts,
+          dead: message.state === MessageState.dlq });
+      }
     }
     this.afterChange();
+    const hook = this.context.onDue;
+    if (hook !== null && (promoted > 0 || expired !== null)) {
+      hook({ namespace: this.namespace, queue: this.name, promoted, expired: expired ?? [] });
+    }
+    return promoted;
   }
 
   // Ends leases by nack or expiry: to the DLQ when asked or out of deliveries, else back.
@@ -362,11 +419,19 @@ export class Queue implements DeadlineTarget {
   }
 
   private leaseNow(request: LeaseRequest): Promise<QueueMessage[]> {
+    const { messages, durable } = this.leaseTake(request);
+    return durable.then(() => messages);
+  }
+
+  // Leases what is ready (up to the request's count) and returns it with the lease's
+  // durability: the caller reveals the messages only once it resolves.
+  private leaseTake(request: LeaseRequest) {
     const { leaseMs } = request;
     const taken = this.state.takeReady(request.count, request.budget);
     assert(taken.length > 0, 'lease only what is ready');
-    const event: QueueEvent = { kind: EventKind.lease, deadlineMs: this.now() + leaseMs,
-      leaseMs, seqs: taken.map(seqOf) };
+    const deadlineMs = this.now() + leaseMs;
+    const event: QueueEvent = { kind: EventKind.lease, deadlineMs, leaseMs,
+      seqs: taken.map(seqOf) };
     let durable: Promise<void>;
     try {
       durable = this.append([event]);
@@ -376,7 +441,7 @@ export class Queue implements DeadlineTarget {
     }
     const messages = taken.map((message) => this.deliver(message));
     this.reschedule();
-    return durable.then(() => messages);
+    return { messages, deadlineMs, durable };
   }
 
   // Parked dequeues, first parked first, take what is ready (each up to its count).
@@ -415,31 +480,9 @@ export class Queue implements DeadlineTarget {
     return durable.then(() => targets.length);
   }
 
-  // The distinct messages of `seqs` that `applies` accepts. Strict: any other seq throws
-  // (before anything changed); otherwise it is skipped.
   private select(seqs: readonly number[], strict: boolean, op: string,
     applies: (message: Message) => boolean): Message[] {
-    const targets: Message[] = [];
-    const seen = new Set<number>();
-    for (const seq of seqs) {
-      if (seen.has(seq)) continue;
-      seen.add(seq);
-      const message = this.state.find(seq);
-      if (message !== undefined && applies(message)) targets.push(message);
-      else if (strict) throw this.notApplicable(op, seq, message);
-    }
-    return targets;
-  }
-
-  private notApplicable(op: string, seq: number, message: Message | undefined): Error {
-    const what = `Cannot ${op} seq ${seq} of queue "${this.name}"`;
-    if (message === undefined) return new NotFoundError(`${what}: no such message`);
-    const state = stateName(message.state);
-    if (op === 'requeue' || op === 'delete') {
-      return new NotFoundError(`${what}: it is ${state}, not in the DLQ`);
-    }
-    if (message.attempts > 0) return new LeaseExpiredError(`${what}: its lease ended (${state})`);
-    return new NotFoundError(`${what}: it is ${state}, not leased`);
+    return selectMessages(this.state, this.name, seqs, strict, op, applies);
   }
 
   private deliver(message: Message): QueueMessage {
@@ -578,35 +621,10 @@ export class Queue implements DeadlineTarget {
   }
 }
 
-// Copies a batch's payloads into one buffer (one allocation, not one per message); each
-// copy is a view of it. NB: the buffer lives until every view is dropped.
-function copyPayloads(data: ReadonlyArray<Uint8Array | null>): Array<Uint8Array | null> {
-  let total = 0;
-  for (const payload of data) total += payload?.length ?? 0;
-  const buffer = new Uint8Array(total);
-  let at = 0;
-  return data.map((payload) => {
-    if (payload === null) return null;
-    buffer.set(payload, at);
-    at += payload.length;
-    return buffer.subarray(at - payload.length, at);
-  });
-}
-
 function seqOf(message: Message): number {
   return message.seq;
 }
 
 function isLeased(message: Message): boolean {
   return message.state === MessageState.leased;
-}
-
-function stateName(state: MessageState): string {
-  switch (state) {
-    case MessageState.ready: return 'ready';
-    case MessageState.delayed: return 'delayed';
-    case MessageState.leased: return 'leased';
-    case MessageState.dlq: return 'in the DLQ';
-    case MessageState.removed: return 'removed';
-  }
 }

@@ -10,27 +10,29 @@
 // and the parked-dequeue limit. Parked dequeues of a queue that does not exist yet wait in
 // its slot and move with it into the queue its first enqueue creates.
 
+import { assert } from '../assert.ts';
 import { ClosedError, NotFoundError } from '../errors.ts';
 import { Catalog, type CatalogEntry } from '../catalog/catalog.ts';
 import { compareBytes, utf8 } from '../codec/bytes.ts';
 import type { Durability } from '../log/segmented_log.ts';
-import { checkBudget, checkIntOr } from '../args.ts';
+import { checkBudget, checkInt, checkIntOr } from '../args.ts';
 import {
   queueCheckpointEventsMin, queueDedupKeysMaxDefault, queueDedupWindowMsDefault,
   queueMaxDeliveriesDefault, queueParkedMaxDefault, queuePayloadCacheBytesDefault,
-  queueSegmentBytesDefault, queueVisibilityMsDefault, segmentBytesMaxLimit, segmentBytesMin,
-  waitMsMax,
+  queueSegmentBytesDefault, queueVisibilityMsDefault, queueVisibilityMsMax, segmentBytesMaxLimit,
+  segmentBytesMin, waitMsMax,
 } from '../limits.ts';
 import { DeadlineTimer } from './deadline_timer.ts';
 import { DequeueWaiters, type ParkedCounter, type ParkRequest } from './dequeue_waiters.ts';
 import { Queue, type QueueConfig, type QueueContext } from './queue.ts';
+import type { Message } from './message.ts';
 import {
   checkCount, checkDelayMs, checkEnqueueOptions, checkLeaseMs, checkNamespace, checkPageLimit,
   checkPayload, checkPayloads, checkQueueName, checkSeqs, checkSettings,
 } from './queue_args.ts';
 import type {
-  DequeueOptions, DlqListOptions, DlqPage, EnqueueOptions, NackOptions, QueueDepth,
-  QueueListEntry,
+  DequeueOptions, DlqListOptions, DlqPage, EnqueueOptions, HeldMessage, LeaseCandidate,
+  LeasedMessage, NackOptions, QueueDepth, QueueListEntry,
   QueueListOptions, QueueListPage, QueueMessage, QueueSettings, QueueStats, QueueStoreOptions,
   SeqListOptions, TouchOptions,
 } from './queue_types.ts';
@@ -69,6 +71,7 @@ export class QueueStore {
         'payloadCacheBytes', 0, Number.MAX_SAFE_INTEGER, queuePayloadCacheBytesDefault) },
       checkpointEvents: checkIntOr(options.checkpointEvents, 'checkpointEvents', 1,
         Number.MAX_SAFE_INTEGER, queueCheckpointEventsMin),
+      onDue: options.onDue ?? null,
     };
     this.parkedMax = checkIntOr(options.parkedMax, 'parkedMax', 0, Number.MAX_SAFE_INTEGER,
       queueParkedMaxDefault);
@@ -166,6 +169,59 @@ export class QueueStore {
     if (slot.queue === null && slot.opening === null && slot.waiters.size === 0 &&
       this.slots.get(key) === slot) this.slots.delete(key);
     return messages;
+  }
+
+  /**
+   * Leases one message now from the best of several queues of `namespace`: the ready head
+   * with the lowest priority value, then the earliest enqueue, then the earlier candidate.
+   * Synchronous (for an owner that must know at once what it took, such as engine/action):
+   * every candidate is ticked first, then the heads compared; a queue that does not exist
+   * (or is still being created) is skipped. Reveal the message only once `durable` resolves.
+   * @returns null when no candidate has a ready message
+   */
+  leaseFirst(namespace: string, candidates: readonly LeaseCandidate[]): LeasedMessage | null {
+    const ns = checkNamespace(namespace);
+    if (!Array.isArray(candidates)) throw new TypeError('candidates must be an array');
+    this.checkOpen();
+    const open: Array<{ queue: Queue; leaseMs: number }> = [];
+    for (const candidate of candidates) {
+      const [, name] = checkQueueName(ns, candidate.queue);
+      const leaseMs = checkInt(candidate.leaseMs, 'leaseMs', 1, queueVisibilityMsMax);
+      const queue = this.slots.get(slotKey(ns, name))?.queue;
+      if (queue === null || queue === undefined) continue;
+      queue.tickNow();
+      open.push({ queue, leaseMs });
+    }
+    // Heads are compared only after every tick: a tick's onDue hook may take messages.
+    let best: { queue: Queue; leaseMs: number; head: Message } | null = null;
+    for (const { queue, leaseMs } of open) {
+      const head = queue.readyHead();
+      if (head !== undefined && (best === null || headBefore(head, best.head))) {
+        best = { queue, leaseMs, head };
+      }
+    }
+    if (best === null) return null;
+    const leased = best.queue.leaseFirstReady(best.leaseMs);
+    assert(leased.message.seq === best.head.seq, 'the head compared is the head leased');
+    return { queue: best.queue.name, ...leased };
+  }
+
+  /**
+   * Calls `visit` synchronously for every message a queue holds (ready, delayed, leased or
+   * in the DLQ), in seq order, with a copy of its payload; nothing when the queue does not
+   * exist. For owners rebuilding their own index at open (engine/action) and for tools.
+   */
+  forEachHeld(namespace: string, queue: string, visit: (message: HeldMessage) => void): void {
+    const [ns, name] = checkQueueName(namespace, queue);
+    this.checkOpen();
+    this.slots.get(slotKey(ns, name))?.queue?.forEachHeld(visit);
+  }
+
+  /** True when the queue exists and is open (not still being created). */
+  isOpen(namespace: string, queue: string): boolean {
+    const [ns, name] = checkQueueName(namespace, queue);
+    const slot = this.slots.get(slotKey(ns, name));
+    return slot !== undefined && slot.queue !== null;
   }
 
   /** The first `count` ready messages in dequeue order, leasing nothing. */
@@ -452,6 +508,10 @@ export class QueueStore {
     }
     return 0;
   }
+}
+
+function headBefore(a: Message, b: Message): boolean {
+  return a.priority < b.priority || (a.priority === b.priority && a.enqueuedAtMs < b.enqueuedAtMs);
 }
 
 function slotKey(namespace: string, name: string): string {

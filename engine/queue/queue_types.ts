@@ -41,6 +41,55 @@ export interface QueueStoreOptions {
   checkpointEvents?: number;
   /** Truncate at corruption in sealed journal segments instead of refusing to open. */
   repair?: boolean;
+  /**
+   * Hears, synchronously at the end of each tick, what the passing of time did to a queue:
+   * delays that ended and leases that expired. The queue's state is consistent then, and
+   * the hook may call this store again (an owner such as engine/action acts on expiries
+   * before any other call can see them). It must not throw. Also called while opening.
+   */
+  onDue?: (event: QueueDueEvent) => void;
+}
+
+/** What the passing of time did to one queue in one tick (QueueStoreOptions.onDue). */
+export interface QueueDueEvent {
+  namespace: string;
+  queue: string;
+  /** Delayed messages that became ready. */
+  promoted: number;
+  /** Leases that ended by expiry, in deadline order. */
+  expired: ExpiredLease[];
+}
+
+/** A lease that ended by expiry: the message is ready again, or in the DLQ when `dead`. */
+export interface ExpiredLease {
+  seq: number;
+  /** Deliveries so far (the expired one included). */
+  deliveryCount: number;
+  dead: boolean;
+}
+
+/** A candidate of QueueStore.leaseFirst: a queue and the lease length to use there. */
+export interface LeaseCandidate {
+  queue: string;
+  /** 1 ms … 12 h. */
+  leaseMs: number;
+}
+
+/** What QueueStore.leaseFirst leased: reveal it only once `durable` resolves. */
+export interface LeasedMessage {
+  queue: string;
+  message: QueueMessage;
+  deadlineMs: number;
+  durable: Promise<void>;
+}
+
+/** A message as QueueStore.forEachHeld shows it, in any state. */
+export interface HeldMessage extends QueueMessage {
+  state: 'ready' | 'delayed' | 'leased' | 'dlq';
+  /** Delayed: when it becomes ready. Leased: the lease deadline. Otherwise 0. */
+  dueMs: number;
+  /** Length of the current (or last) lease; 0 when never leased. */
+  leaseMs: number;
 }
 
 export interface EnqueueOptions {

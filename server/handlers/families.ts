@@ -7,15 +7,18 @@
 
 import type { Flo } from '../../engine/mod.ts';
 import type { HandlerTable } from '../handler_table.ts';
+import { registerActionGauges } from '../metrics/action_gauges.ts';
 import { registerQueueGauges, registerStreamGauges } from '../metrics/family_gauges.ts';
 import { registerKvGauges } from '../metrics/kv_gauges.ts';
 import type { MetricsRegistry } from '../metrics/registry.ts';
 import type { WireLimits } from '../wire/limits.ts';
+import { registerActionHandlers } from './action.ts';
 import { registerKvHandlers } from './kv.ts';
 import { registerNamespaceHandlers } from './namespace.ts';
 import { registerQueueHandlers } from './queue.ts';
 import { registerStreamHandlers } from './stream.ts';
 import { registerStreamGroupHandlers } from './stream_group.ts';
+import { registerWorkerHandlers } from './worker.ts';
 
 /** What a family's registration gets. */
 export interface FamilyContext {
@@ -46,5 +49,10 @@ export const engineFamilies: readonly RegisterFamily[] = [
     registerStreamHandlers(table, flo.stream, replyBytesSoft);
     registerStreamGroupHandlers(table, flo.stream.groups, replyBytesSoft);
     registerStreamGauges(metrics, flo.stream);
+  },
+  ({ table, flo, metrics, replyBytesSoft }) => {
+    registerActionHandlers(table, flo.action, replyBytesSoft);
+    registerWorkerHandlers(table, flo.worker, replyBytesSoft);
+    registerActionGauges(metrics, flo.action);
   },
 ];
