@@ -36,11 +36,12 @@ test('flo-bench --quick runs every scenario and reports the documented shape', a
   assert.ok(phases.has('queue:enqueue') && phases.has('queue:enqueue→dequeue→ack'));
   assert.ok(phases.has('stream:append') && phases.has('stream:group read + ack') &&
     phases.has('stream:time seek'));
+  assert.ok(phases.has('action:invoke→await→complete→result'));
   assert.ok(phases.has('server:queue enqueue→dequeue→ack') &&
     phases.has('server:stream append') && phases.has('server:stream group read + ack'));
 });
 
 test('flo-bench refuses an unknown scenario with the list of known ones', async () => {
   await assert.rejects(runBench(['nope'], { runs: 1, valueBytes: 100, quiet: true }),
-    /unknown scenario "nope" \(known: log, kv, lsm, queue, stream, server/);
+    /unknown scenario "nope" \(known: log, kv, lsm, queue, stream, action, server/);
 });

@@ -11,6 +11,7 @@ import { logScenario } from './log_scenario.ts';
 import { kvScenario } from './kv_scenario.ts';
 import { lsmScenario } from './lsm_scenario.ts';
 import { queueScenario } from './queue_scenario.ts';
+import { actionScenario } from './action_scenario.ts';
 import { serverScenario } from './server_scenario.ts';
 import { streamScenario } from './stream_scenario.ts';
 import { describeMachine, probeMachine, type MachineInfo } from './machine.ts';
@@ -19,7 +20,7 @@ import { aggregateRuns, renderTable } from './report.ts';
 import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
 
 export const scenarios: Scenario[] = [logScenario, kvScenario, lsmScenario, queueScenario,
-  streamScenario, serverScenario];
+  streamScenario, actionScenario, serverScenario];
 
 interface CliOptions {
   records?: number;
@@ -112,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
   const compare = argv[2] === 'compare';
   if (compare) argv = [...argv.slice(0, 2), ...argv.slice(3)];
   const program = new Command(compare ? 'flo-bench compare' : 'flo-bench')
-    .description('Measure Flo: scenarios log, kv, lsm, queue, stream, server, or all. ' +
+    .description('Measure Flo: scenarios log, kv, lsm, queue, stream, action, server, or all. ' +
       '`flo-bench compare kv` also runs ' +
       'the same workload against lmdb, classic-level and better-sqlite3 (bench/peers).')
     .argument('<scenario...>', `scenario names: ${scenarios.map((s) => s.name).join(', ')}, all`)

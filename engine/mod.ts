@@ -184,3 +184,16 @@ export { inspectStream } from './stream/inspect_stream.ts';
 export type {
   StreamInspection, PartitionInspection, GroupInspection,
 } from './stream/inspect_stream.ts';
+
+// ---- primitives: actions and workers ----
+export { ActionStore } from './action/action_store.ts';
+export { WorkerRegistry } from './action/worker_registry.ts';
+export { RunStatusCode, WorkerStatusCode } from './action/action_types.ts';
+export type {
+  RunStatus, WorkerStatus, Labels, ActionStoreOptions, ActionSettings, ActionInfo,
+  ActionListOptions, ActionPage, RunCaller, InvokeOptions, RunInfo, RunListOptions, RunPage,
+  WaitOptions, AwaitTaskOptions, Task, TaskOptions, CompleteOptions, FailOptions,
+  TouchOptions as ActionTouchOptions, WorkerProcess, WorkerRegistration, WorkerInfo,
+  WorkerListOptions, WorkerPage,
+} from './action/action_types.ts';
+export type { ActionRecoveryReport } from './action/action_recovery.ts';
