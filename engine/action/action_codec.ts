@@ -39,6 +39,15 @@ const WORKER_FLAGS = Flag.metadata | Flag.machineId | Flag.draining;
 const SHORT_TEXT_BYTES = 64;
 const statusByCode = Object.keys(RunStatusCode) as RunStatus[];
 
+// Every encoder writes into one scratch buffer (encoding is synchronous and never nests) and
+// finish() copies the record out: one exact-size allocation per record, not two.
+const scratchWriter = new ByteWriter(4096);
+const SCRATCH_KEEP_BYTES = 256 * 1024;
+
+function scratch(): ByteWriter {
+  return scratchWriter.reset(SCRATCH_KEEP_BYTES);
+}
+
 /** The immutable part of a run, carried by its queue message while the run is active. */
 export interface RunTicket {
   runSeq: number;
@@ -116,7 +125,7 @@ export interface WorkerRecord {
 export function encodeTicket(ticket: RunTicket): Uint8Array {
   const flags = (ticket.idempotencyKey !== null ? Flag.idem : 0) |
     (ticket.caller !== null ? Flag.caller : 0);
-  const out = new ByteWriter(32 + ticket.input.length).u8(RECORD_VERSION).u8(flags)
+  const out = scratch().u8(RECORD_VERSION).u8(flags)
     .varint(ticket.runSeq).varint(ticket.createdAtMs);
   if (ticket.idempotencyKey !== null) out.text(ticket.idempotencyKey);
   if (ticket.caller !== null) out.text(ticket.caller.runId).text(ticket.caller.workflow);
@@ -144,7 +153,7 @@ export function encodeRunRecord(run: RunRecord): Uint8Array {
     (run.output !== null ? Flag.output : 0) | (run.error !== null ? Flag.error : 0) |
     (run.idempotencyKey !== null ? Flag.idem : 0) |
     (run.caller !== null ? Flag.caller : 0);
-  const out = new ByteWriter(96 + (run.output?.length ?? 0)).u8(RECORD_VERSION)
+  const out = scratch().u8(RECORD_VERSION)
     .u8(RunStatusCode[run.status]).u8(flags).u8(run.priority).varint(run.completedAtMs)
     .varint(run.createdAtMs).varint(run.startedAtMs).varint(run.attempts).varint(run.taskSeq)
     .varint(run.deadlineMs);
@@ -201,7 +210,7 @@ export function peekRunRecord(bytes: Uint8Array): ListEntry {
 // ---- list and idempotency entries ----
 
 export function encodeListEntry(entry: ListEntry): Uint8Array {
-  return new ByteWriter(12).u8(RECORD_VERSION).u8(RunStatusCode[entry.status])
+  return scratch().u8(RECORD_VERSION).u8(RunStatusCode[entry.status])
     .varint(entry.completedAtMs).finish();
 }
 
@@ -214,7 +223,7 @@ export function decodeListEntry(bytes: Uint8Array): ListEntry {
 }
 
 export function encodeIdemEntry(entry: IdemEntry): Uint8Array {
-  return new ByteWriter(24).u8(RECORD_VERSION).varint(entry.runSeq).varint(entry.createdAtMs)
+  return scratch().u8(RECORD_VERSION).varint(entry.runSeq).varint(entry.createdAtMs)
     .varint(entry.completedAtMs).finish();
 }
 
@@ -231,7 +240,7 @@ export function decodeIdemEntry(bytes: Uint8Array): IdemEntry {
 // ---- action ----
 
 export function encodeActionRecord(action: ActionRecord): Uint8Array {
-  const out = new ByteWriter(64).u8(RECORD_VERSION).u8(action.type)
+  const out = scratch().u8(RECORD_VERSION).u8(action.type)
     .u8(action.description !== null ? Flag.description : 0).varint(action.actionId)
     .varint(action.timeoutMs).varint(action.maxRetries).varint(action.createdAtMs)
     .varint(action.updatedAtMs);
@@ -260,7 +269,7 @@ export function decodeActionRecord(bytes: Uint8Array): ActionRecord {
 export function encodeWorkerRecord(worker: WorkerRecord): Uint8Array {
   const flags = (worker.metadata !== null ? Flag.metadata : 0) |
     (worker.machineId !== null ? Flag.machineId : 0) | (worker.draining ? Flag.draining : 0);
-  const out = new ByteWriter(64).u8(RECORD_VERSION).u8(worker.type).u8(flags)
+  const out = scratch().u8(RECORD_VERSION).u8(worker.type).u8(flags)
     .varint(worker.maxConcurrency).varint(worker.currentLoad).varint(worker.lastSeenMs)
     .varint(worker.registeredAtMs).varint(worker.processes.length);
   for (const process of worker.processes) out.text(process.name).u8(process.kind);

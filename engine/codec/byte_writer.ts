@@ -78,6 +78,17 @@ export class ByteWriter {
     return this;
   }
 
+  /**
+   * Empties the writer to encode again into the same buffer (a scratch writer: finish()
+   * copies out); a buffer grown past `keepBytesMax` is dropped for a small one.
+   */
+  reset(keepBytesMax = Infinity): this {
+    assert(keepBytesMax >= 0, 'keepBytesMax is a size');
+    if (this.buffer.length > keepBytesMax) this.buffer = new Uint8Array(256);
+    this.position = 0;
+    return this;
+  }
+
   /** The bytes written so far (a copy sized exactly). */
   finish(): Uint8Array {
     return this.buffer.slice(0, this.position);
