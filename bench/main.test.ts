@@ -38,13 +38,14 @@ test('flo-bench --quick runs every scenario and reports the documented shape', a
   assert.ok(phases.has('stream:append') && phases.has('stream:group read + ack') &&
     phases.has('stream:time seek'));
   assert.ok(phases.has('server:kv put') && phases.has('server:kv get'));
+  assert.ok(phases.has('action:invoke→await→complete→result'));
   assert.ok(phases.has('server:queue enqueue→dequeue→ack') &&
     phases.has('server:stream append') && phases.has('server:stream group read + ack'));
 });
 
 test('flo-bench refuses an unknown scenario with the list of known ones', async () => {
   await assert.rejects(runBench(['nope'], { runs: 1, valueBytes: 100, quiet: true }),
-    /unknown scenario "nope" \(known: log, kv, lsm, queue, stream, server/);
+    /unknown scenario "nope" \(known: log, kv, lsm, queue, stream, action, server/);
 });
 
 test('`all` selects every scenario; compare adds the server peers of kv, queue, stream', () => {

@@ -13,6 +13,7 @@ import { logScenario } from './log_scenario.ts';
 import { kvScenario } from './kv_scenario.ts';
 import { lsmScenario } from './lsm_scenario.ts';
 import { queueScenario } from './queue_scenario.ts';
+import { actionScenario } from './action_scenario.ts';
 import { FAMILIES, serverScenario, serverScenarioFor } from './server_scenario.ts';
 import { streamScenario } from './stream_scenario.ts';
 import { describeMachine, probeMachine, type MachineInfo } from './machine.ts';
@@ -23,7 +24,7 @@ import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
 // The `action` scenario (bench/action_scenario.ts, being written) joins this list beside
 // queue and stream; `all` then runs it too.
 export const scenarios: Scenario[] = [logScenario, kvScenario, lsmScenario, queueScenario,
-  streamScenario, serverScenario];
+  streamScenario, actionScenario, serverScenario];
 
 interface CliOptions {
   records?: number;
@@ -137,9 +138,9 @@ export async function main(argv: string[],
   const compare = argv[2] === 'compare';
   if (compare) argv = [...argv.slice(0, 2), ...argv.slice(3)];
   const program = new Command(compare ? 'flo-bench compare' : 'flo-bench')
-    .description('Measure Flo: scenarios log, kv, lsm, queue, stream, server, or all. ' +
-      '`flo-bench compare kv` also runs the same workload against lmdb, classic-level and ' +
-      'better-sqlite3; `flo-bench compare server` (or queue, stream) runs Flo\'s server ' +
+    .description('Measure Flo: scenarios log, kv, lsm, queue, stream, action, server, or ' +
+      'all. `flo-bench compare kv` also runs the same workload against lmdb, classic-level ' +
+      'and better-sqlite3; `flo-bench compare server` (or queue, stream) runs Flo\'s server ' +
       'against Redis (ioredis, BullMQ) and NATS JetStream when redis-server and nats-server ' +
       'are installed (clients in bench/peers).')
     .argument('<scenario...>', `scenario names: ${scenarios.map((s) => s.name).join(', ')}, all`)

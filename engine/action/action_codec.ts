@@ -16,7 +16,7 @@
 
 import { assert } from '../assert.ts';
 import { ByteWriter, readU8, readVarint } from '../codec/byte_writer.ts';
-import { fromUtf8, utf8 } from '../codec/bytes.ts';
+import { fromUtf8 } from '../codec/bytes.ts';
 import type { Cursor } from '../codec/varint.ts';
 import {
   actionDescriptionBytesMax, actionErrorBytesMax, actionIdBytesMax,
@@ -36,7 +36,17 @@ const Flag = {
 const TICKET_FLAGS = Flag.idem | Flag.caller;
 const RUN_FLAGS = Flag.idem | Flag.caller | Flag.outcome | Flag.output | Flag.error;
 const WORKER_FLAGS = Flag.metadata | Flag.machineId | Flag.draining;
+const SHORT_TEXT_BYTES = 64;
 const statusByCode = Object.keys(RunStatusCode) as RunStatus[];
+
+// Every encoder writes into one scratch buffer (encoding is synchronous and never nests) and
+// finish() copies the record out: one exact-size allocation per record, not two.
+const scratchWriter = new ByteWriter(4096);
+const SCRATCH_KEEP_BYTES = 256 * 1024;
+
+function scratch(): ByteWriter {
+  return scratchWriter.reset(SCRATCH_KEEP_BYTES);
+}
 
 /** The immutable part of a run, carried by its queue message while the run is active. */
 export interface RunTicket {
@@ -115,10 +125,10 @@ export interface WorkerRecord {
 export function encodeTicket(ticket: RunTicket): Uint8Array {
   const flags = (ticket.idempotencyKey !== null ? Flag.idem : 0) |
     (ticket.caller !== null ? Flag.caller : 0);
-  const out = new ByteWriter(32 + ticket.input.length).u8(RECORD_VERSION).u8(flags)
+  const out = scratch().u8(RECORD_VERSION).u8(flags)
     .varint(ticket.runSeq).varint(ticket.createdAtMs);
-  if (ticket.idempotencyKey !== null) text(out, ticket.idempotencyKey);
-  if (ticket.caller !== null) text(text(out, ticket.caller.runId), ticket.caller.workflow);
+  if (ticket.idempotencyKey !== null) out.text(ticket.idempotencyKey);
+  if (ticket.caller !== null) out.text(ticket.caller.runId).text(ticket.caller.workflow);
   return out.bytes(ticket.input).finish();
 }
 
@@ -143,16 +153,16 @@ export function encodeRunRecord(run: RunRecord): Uint8Array {
     (run.output !== null ? Flag.output : 0) | (run.error !== null ? Flag.error : 0) |
     (run.idempotencyKey !== null ? Flag.idem : 0) |
     (run.caller !== null ? Flag.caller : 0);
-  const out = new ByteWriter(96 + (run.output?.length ?? 0)).u8(RECORD_VERSION)
+  const out = scratch().u8(RECORD_VERSION)
     .u8(RunStatusCode[run.status]).u8(flags).u8(run.priority).varint(run.completedAtMs)
     .varint(run.createdAtMs).varint(run.startedAtMs).varint(run.attempts).varint(run.taskSeq)
     .varint(run.deadlineMs);
-  text(text(text(out, run.action), run.labels), run.workerId);
-  if (run.outcome !== null) text(out, run.outcome);
+  out.text(run.action).text(run.labels).text(run.workerId);
+  if (run.outcome !== null) out.text(run.outcome);
   if (run.output !== null) out.varint(run.output.length).bytes(run.output);
-  if (run.error !== null) text(out, run.error);
-  if (run.idempotencyKey !== null) text(out, run.idempotencyKey);
-  if (run.caller !== null) text(text(out, run.caller.runId), run.caller.workflow);
+  if (run.error !== null) out.text(run.error);
+  if (run.idempotencyKey !== null) out.text(run.idempotencyKey);
+  if (run.caller !== null) out.text(run.caller.runId).text(run.caller.workflow);
   return out.finish();
 }
 
@@ -172,13 +182,15 @@ export function decodeRunRecord(bytes: Uint8Array): RunRecord {
   const action = readText(cursor, actionNameBytesMax, 'action name');
   const labels = readText(cursor, actionLabelsBytesMax, 'labels');
   const workerId = readText(cursor, workerIdBytesMax, 'worker id');
-  const has = (flag: number): boolean => (flags & flag) !== 0;
-  const outcome = has(Flag.outcome) ? readText(cursor, actionOutcomeBytesMax, 'outcome') : null;
-  const output = has(Flag.output) ? readBytes(cursor, actionOutputBytesMax, 'output') : null;
-  const error = has(Flag.error) ? readText(cursor, actionErrorBytesMax, 'error') : null;
-  const idempotencyKey = has(Flag.idem)
+  const outcome = (flags & Flag.outcome) !== 0
+    ? readText(cursor, actionOutcomeBytesMax, 'outcome') : null;
+  const output = (flags & Flag.output) !== 0
+    ? readBytes(cursor, actionOutputBytesMax, 'output') : null;
+  const error = (flags & Flag.error) !== 0
+    ? readText(cursor, actionErrorBytesMax, 'error') : null;
+  const idempotencyKey = (flags & Flag.idem) !== 0
     ? readText(cursor, actionIdempotencyKeyBytesMax, 'idempotency key') : null;
-  const caller = has(Flag.caller) ? readCaller(cursor) : null;
+  const caller = (flags & Flag.caller) !== 0 ? readCaller(cursor) : null;
   end(cursor, 'run record');
   return {
     status, priority, createdAtMs, startedAtMs, completedAtMs, attempts, taskSeq, deadlineMs,
@@ -198,7 +210,7 @@ export function peekRunRecord(bytes: Uint8Array): ListEntry {
 // ---- list and idempotency entries ----
 
 export function encodeListEntry(entry: ListEntry): Uint8Array {
-  return new ByteWriter(12).u8(RECORD_VERSION).u8(RunStatusCode[entry.status])
+  return scratch().u8(RECORD_VERSION).u8(RunStatusCode[entry.status])
     .varint(entry.completedAtMs).finish();
 }
 
@@ -211,7 +223,7 @@ export function decodeListEntry(bytes: Uint8Array): ListEntry {
 }
 
 export function encodeIdemEntry(entry: IdemEntry): Uint8Array {
-  return new ByteWriter(24).u8(RECORD_VERSION).varint(entry.runSeq).varint(entry.createdAtMs)
+  return scratch().u8(RECORD_VERSION).varint(entry.runSeq).varint(entry.createdAtMs)
     .varint(entry.completedAtMs).finish();
 }
 
@@ -228,11 +240,11 @@ export function decodeIdemEntry(bytes: Uint8Array): IdemEntry {
 // ---- action ----
 
 export function encodeActionRecord(action: ActionRecord): Uint8Array {
-  const out = new ByteWriter(64).u8(RECORD_VERSION).u8(action.type)
+  const out = scratch().u8(RECORD_VERSION).u8(action.type)
     .u8(action.description !== null ? Flag.description : 0).varint(action.actionId)
     .varint(action.timeoutMs).varint(action.maxRetries).varint(action.createdAtMs)
     .varint(action.updatedAtMs);
-  if (action.description !== null) text(out, action.description);
+  if (action.description !== null) out.text(action.description);
   return out.finish();
 }
 
@@ -257,12 +269,12 @@ export function decodeActionRecord(bytes: Uint8Array): ActionRecord {
 export function encodeWorkerRecord(worker: WorkerRecord): Uint8Array {
   const flags = (worker.metadata !== null ? Flag.metadata : 0) |
     (worker.machineId !== null ? Flag.machineId : 0) | (worker.draining ? Flag.draining : 0);
-  const out = new ByteWriter(64).u8(RECORD_VERSION).u8(worker.type).u8(flags)
+  const out = scratch().u8(RECORD_VERSION).u8(worker.type).u8(flags)
     .varint(worker.maxConcurrency).varint(worker.currentLoad).varint(worker.lastSeenMs)
     .varint(worker.registeredAtMs).varint(worker.processes.length);
-  for (const process of worker.processes) text(out, process.name).u8(process.kind);
-  if (worker.metadata !== null) text(out, worker.metadata);
-  if (worker.machineId !== null) text(out, worker.machineId);
+  for (const process of worker.processes) out.text(process.name).u8(process.kind);
+  if (worker.metadata !== null) out.text(worker.metadata);
+  if (worker.machineId !== null) out.text(worker.machineId);
   return out.finish();
 }
 
@@ -296,11 +308,6 @@ export function decodeWorkerRecord(bytes: Uint8Array): WorkerRecord {
 
 // ---- helpers ----
 
-function text(out: ByteWriter, value: string): ByteWriter {
-  const bytes = utf8(value);
-  return out.varint(bytes.length).bytes(bytes);
-}
-
 // Reads the version (and, unless `noFlags`, a flags byte checked against `known`).
 function header(cursor: Cursor, known: number, what: string, noFlags = false): number {
   const version = readU8(cursor);
@@ -318,17 +325,28 @@ function readStatus(cursor: Cursor): RunStatus {
   return status;
 }
 
-function readBytes(cursor: Cursor, max: number, what: string): Uint8Array {
+// A varint length (checked against `max`) and a view of that many bytes.
+function readSpan(cursor: Cursor, max: number, what: string): Uint8Array {
   const length = readVarint(cursor);
   if (length > max) throw new RangeError(`${what} of ${length} bytes; the limit is ${max}`);
-  if (cursor.position + length > cursor.buffer.length) throw new RangeError(`truncated ${what}`);
-  const bytes = cursor.buffer.slice(cursor.position, cursor.position + length);
-  cursor.position += length;
-  return bytes;
+  const start = cursor.position;
+  if (start + length > cursor.buffer.length) throw new RangeError(`truncated ${what}`);
+  cursor.position = start + length;
+  return cursor.buffer.subarray(start, start + length);
 }
 
+function readBytes(cursor: Cursor, max: number, what: string): Uint8Array {
+  return readSpan(cursor, max, what).slice();
+}
+
+// Decoded from a view (the string is a copy already). Short ASCII strings (names, labels,
+// worker ids: several per record read) skip the decoder's per-call cost.
 function readText(cursor: Cursor, max: number, what: string): string {
-  return fromUtf8(readBytes(cursor, max, what));
+  const span = readSpan(cursor, max, what);
+  if (span.length > SHORT_TEXT_BYTES) return fromUtf8(span);
+  let ascii = true;
+  for (let i = 0; i < span.length && ascii; i++) ascii = span[i]! < 0x80;
+  return ascii ? String.fromCharCode.apply(null, span as unknown as number[]) : fromUtf8(span);
 }
 
 function readCaller(cursor: Cursor): RunCaller {

@@ -28,27 +28,25 @@ export const KeyKind = {
 export type KeyKind = (typeof KeyKind)[keyof typeof KeyKind];
 
 const SEQ_BYTES = 8;
+const EMPTY = new Uint8Array(0);
 const TWO_TO_32 = 2 ** 32;
-const namespaceBytesCache = new Map<string, Uint8Array>();
+const NAME_CACHE_MAX = 4096;
+// Namespaces and action names recur on every run: their UTF-8 bytes are kept (bounded).
+const nameBytesCache = new Map<string, Uint8Array>();
 
-function nsBytes(namespace: string): Uint8Array {
-  let bytes = namespaceBytesCache.get(namespace);
+function nameBytes(name: string): Uint8Array {
+  let bytes = nameBytesCache.get(name);
   if (bytes === undefined) {
-    bytes = utf8(namespace);
-    if (namespaceBytesCache.size >= 4096) namespaceBytesCache.clear();
-    namespaceBytesCache.set(namespace, bytes);
+    bytes = utf8(name);
+    if (nameBytesCache.size >= NAME_CACHE_MAX) nameBytesCache.clear();
+    nameBytesCache.set(name, bytes);
   }
   return bytes;
 }
 
 /** 0x10 kind ns 0x00: every key of `kind` in `namespace` starts so. */
 export function namespacePrefix(kind: KeyKind, namespace: string): Uint8Array {
-  const ns = nsBytes(namespace);
-  const key = new Uint8Array(3 + ns.length);
-  key[0] = KeySpace.action;
-  key[1] = kind;
-  key.set(ns, 2);
-  return key;
+  return keyOf(kind, namespace, null, null, 0);
 }
 
 /** 0x10 kind: every key of `kind` starts so. */
@@ -56,29 +54,39 @@ export function kindPrefix(kind: KeyKind): Uint8Array {
   return Uint8Array.of(KeySpace.action, kind);
 }
 
-/** namespacePrefix(kind, ns) followed by `parts`, each but the last ended by NUL. */
-function keyOf(kind: KeyKind, namespace: string, parts: readonly Uint8Array[],
-  tailBytes = 0): Uint8Array {
-  const prefix = namespacePrefix(kind, namespace);
-  let length = prefix.length + tailBytes;
-  for (let i = 0; i < parts.length; i++) {
-    length += parts[i]!.length + (i < parts.length - 1 ? 1 : 0);
-  }
-  const key = new Uint8Array(length);
-  key.set(prefix, 0);
-  let at = prefix.length;
-  parts.forEach((part, i) => {
-    key.set(part, at);
-    at += part.length + (i < parts.length - 1 ? 1 : 0);
-  });
+// namespacePrefix(kind, ns), then `first` and a NUL when `second` follows, then `second`,
+// then `tailBytes` zero bytes for the caller to fill. Hot (two keys per finished run): no
+// intermediate arrays.
+function keyOf(kind: KeyKind, namespace: string, first: Uint8Array | null,
+  second: Uint8Array | null, tailBytes: number): Uint8Array {
+  assert(second === null || first !== null, 'a second key part follows a first');
+  const ns = nameBytes(namespace);
+  const firstBytes = first === null ? 0 : first.length + (second === null ? 0 : 1);
+  const key = new Uint8Array(3 + ns.length + firstBytes + (second?.length ?? 0) + tailBytes);
+  key[0] = KeySpace.action;
+  key[1] = kind;
+  key.set(ns, 2);
+  let at = 3 + ns.length;
+  if (first !== null) key.set(first, at);
+  at += firstBytes;
+  if (second !== null) key.set(second, at);
   return key;
 }
 
+// Writes 2^64 − 1 − seq big-endian at `at` (so a forward scan meets newer runs first).
 function writeInvertedSeq(key: Uint8Array, at: number, seq: number): void {
   assert(Number.isSafeInteger(seq) && seq > 0, `bad run sequence ${seq}`);
-  const view = new DataView(key.buffer, key.byteOffset + at, SEQ_BYTES);
-  view.setUint32(0, 0xffffffff - Math.floor(seq / TWO_TO_32));
-  view.setUint32(4, 0xffffffff - (seq % TWO_TO_32));
+  assert(at + SEQ_BYTES === key.length, 'the sequence ends the key');
+  const high = 0xffffffff - Math.floor(seq / TWO_TO_32);
+  const low = 0xffffffff - (seq % TWO_TO_32);
+  key[at] = high >>> 24;
+  key[at + 1] = (high >>> 16) & 0xff;
+  key[at + 2] = (high >>> 8) & 0xff;
+  key[at + 3] = high & 0xff;
+  key[at + 4] = low >>> 24;
+  key[at + 5] = (low >>> 16) & 0xff;
+  key[at + 6] = (low >>> 8) & 0xff;
+  key[at + 7] = low & 0xff;
 }
 
 /** The sequence an inverted big-endian u64 at `at` stands for. */
@@ -93,32 +101,32 @@ export function readInvertedSeq(key: Uint8Array, at: number): number {
 }
 
 export function actionKey(namespace: string, name: string): Uint8Array {
-  return keyOf(KeyKind.action, namespace, [utf8(name)]);
+  return keyOf(KeyKind.action, namespace, utf8(name), null, 0);
 }
 
 export function runKey(namespace: string, seq: number): Uint8Array {
-  const key = keyOf(KeyKind.run, namespace, [], SEQ_BYTES);
+  const key = keyOf(KeyKind.run, namespace, null, null, SEQ_BYTES);
   writeInvertedSeq(key, key.length - SEQ_BYTES, seq);
   return key;
 }
 
 /** Prefix of the list keys of `action` (the runs of one action, newest first). */
 export function listPrefix(namespace: string, action: string): Uint8Array {
-  return keyOf(KeyKind.list, namespace, [utf8(action), new Uint8Array(0)]);
+  return keyOf(KeyKind.list, namespace, nameBytes(action), EMPTY, 0);
 }
 
 export function listKey(namespace: string, action: string, seq: number): Uint8Array {
-  const key = keyOf(KeyKind.list, namespace, [utf8(action), new Uint8Array(0)], SEQ_BYTES);
+  const key = keyOf(KeyKind.list, namespace, nameBytes(action), EMPTY, SEQ_BYTES);
   writeInvertedSeq(key, key.length - SEQ_BYTES, seq);
   return key;
 }
 
 export function idemKey(namespace: string, action: string, key: string): Uint8Array {
-  return keyOf(KeyKind.idem, namespace, [utf8(action), utf8(key)]);
+  return keyOf(KeyKind.idem, namespace, nameBytes(action), utf8(key), 0);
 }
 
 export function workerKey(namespace: string, workerId: string): Uint8Array {
-  return keyOf(KeyKind.worker, namespace, [utf8(workerId)]);
+  return keyOf(KeyKind.worker, namespace, utf8(workerId), null, 0);
 }
 
 export function counterKey(): Uint8Array {

@@ -187,3 +187,45 @@ test('a lease lost by the clock passing without a timer firing is LeaseExpiredEr
     await assert.rejects(actions.complete('', task.taskId, text('late')), LeaseExpiredError);
     await flo.close();
   });
+
+test('awaitResult parks and resolves when the run completes, without the clock moving',
+  async () => {
+    const { flo, actions, clock } = await open();
+    await actions.register('', 'send');
+    const runId = await actions.invoke('', 'send', text('x'));
+    const before = clock.nowMs();
+    const result = actions.awaitResult('', runId, { blockMs: 60_000 });
+    let settled = false;
+    void result.then(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settled, false, 'still waiting: nothing finished');
+    assert.equal(actions.parkedCount, 1);
+    const task = await take(flo);
+    await actions.complete('', task.taskId, text('out'));
+    const info = await result;
+    assert.deepEqual([info.status, decode(info.output), clock.nowMs()],
+      ['completed', 'out', before]);
+    assert.equal(actions.parkedCount, 0);
+    await flo.close();
+  });
+
+test('a worker takes only runs whose labels it holds; a parked await of another is skipped',
+  async () => {
+    const { flo, actions } = await open();
+    await actions.register('', 'send');
+    await flo.worker.register('', 'eu', { actions: ['send'], metadata: { region: 'eu' } });
+    await flo.worker.register('', 'us', { actions: ['send'], metadata: { region: 'us' } });
+    const parkedUs = actions.awaitTask('', 'us', [], { blockMs: 10_000 });
+    const parkedEu = actions.awaitTask('', 'eu', [], { blockMs: 10_000 });
+    const euRun = await actions.invoke('', 'send', text('e'), { labels: { region: 'eu' } });
+    const euTask = await parkedEu;
+    assert.equal(euTask?.runId, euRun, 'the eu run goes to the eu worker parked second');
+    const anyRun = await actions.invoke('', 'send', text('a'));
+    assert.equal((await parkedUs)?.runId, anyRun, 'an unlabelled run goes to anyone');
+    await actions.invoke('', 'send', text('u'), { labels: { region: 'us', gpu: true } });
+    assert.equal(await actions.awaitTask('', 'us', [], { blockMs: 0 }), null,
+      'a label the worker lacks keeps the run from it');
+    await flo.close();
+  });

@@ -43,10 +43,49 @@ export class ByteWriter {
     return this.bytes(bytes);
   }
 
+  /**
+   * A UTF-8 string with a varint length prefix, encoded straight into the buffer when it
+   * is short (a UTF-16 unit is at most 3 UTF-8 bytes, so under 43 units the length takes
+   * one byte); longer ones are encoded, then copied.
+   */
+  text(value: string): this {
+    const bytesMax = value.length * 3;
+    if (bytesMax >= 0x80) {
+      const bytes = encoder.encode(value);
+      return this.varint(bytes.length).bytes(bytes);
+    }
+    this.reserve(1 + bytesMax);
+    const at = this.position + 1;
+    let written = 0;
+    for (; written < value.length; written++) {
+      const unit = value.charCodeAt(written);
+      if (unit >= 0x80) break;
+      this.buffer[at + written] = unit;
+    }
+    if (written < value.length) {
+      written = encoder.encodeInto(value, this.buffer.subarray(at, at + bytesMax)).written;
+    }
+    assert(written < 0x80, 'a short string fits a one-byte length');
+    this.buffer[this.position] = written;
+    this.position = at + written;
+    return this;
+  }
+
   bytes(bytes: Uint8Array): this {
     this.reserve(bytes.length);
     this.buffer.set(bytes, this.position);
     this.position += bytes.length;
+    return this;
+  }
+
+  /**
+   * Empties the writer to encode again into the same buffer (a scratch writer: finish()
+   * copies out); a buffer grown past `keepBytesMax` is dropped for a small one.
+   */
+  reset(keepBytesMax = Infinity): this {
+    assert(keepBytesMax >= 0, 'keepBytesMax is a size');
+    if (this.buffer.length > keepBytesMax) this.buffer = new Uint8Array(256);
+    this.position = 0;
     return this;
   }
 

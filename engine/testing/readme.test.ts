@@ -29,6 +29,7 @@ for (const [, name, code] of examples) {
       if (name === 'kv') {
         assert.match(result.stdout, /user:1 = Ada Lovelace \(version 2, 2 versions/);
       }
+      if (name === 'actions') assert.match(result.stdout, /run-\w+ completed: hello Ada/);
       if (name === 'server') assert.match(result.stdout, /namespaces: default, shop/);
       if (name === 'queue') {
         assert.match(result.stdout, /sent: welcome ada, reset bob\n/);

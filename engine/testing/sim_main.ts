@@ -1,12 +1,13 @@
-// `npm run sim -- --seeds N` / `--seed S` [--log] [--kv] [--queue] [--stream]: runs the crash
-// simulators outside the test runner, for many more seeds than `npm test` does, or to replay
-// one failing seed. Without a simulator flag every simulator runs. Prints one line per
-// failure and a summary per simulator; exits 1 on any failure.
+// `npm run sim -- --seeds N` / `--seed S` [--log] [--kv] [--queue] [--stream] [--action]:
+// runs the crash simulators outside the test runner, for many more seeds than `npm test`
+// does, or to replay one failing seed. Without a simulator flag every simulator runs. Prints
+// one line per failure and a summary per simulator; exits 1 on any failure.
 
 import { runLogSim } from './log_sim.ts';
 import { runKvSim } from './kv_sim.ts';
 import { runQueueSim } from './queue_sim.ts';
 import { runStreamSim } from './stream_sim.ts';
+import { runActionSim } from './action_sim.ts';
 import { randomSeed } from '../io/prng.ts';
 
 function argument(name: string): number | undefined {
@@ -22,6 +23,7 @@ const sims = [
   { name: 'kv', run: async (seed: number) => (await runKvSim(seed)).crashes },
   { name: 'queue', run: async (seed: number) => (await runQueueSim(seed)).crashes },
   { name: 'stream', run: async (seed: number) => (await runStreamSim(seed)).crashes },
+  { name: 'action', run: async (seed: number) => (await runActionSim(seed)).crashes },
 ];
 const chosen = sims.filter((sim) => process.argv.includes(`--${sim.name}`));
 const single = argument('--seed');
