@@ -10,6 +10,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { startServer, type FloServer } from '../server/mod.ts';
 import { TestFamily } from '../server/testing/test_family.ts';
 import { encodeReply } from '../server/wire/encoder.ts';
+import { flushEarlyBytes } from '../server/wire/limits.ts';
 import { RESERVED_V1, Status, TABLE_HASH, ZERO_ECHO } from '../server/wire/frame.ts';
 import { FloConnection } from './connection.ts';
 import {
@@ -66,20 +67,29 @@ test('pipelined calls are matched by id: a later PING overtakes a parked KV_GET'
   assert.equal(v2.status, Status.OK);
 });
 
-test('all requests made in one turn leave in one socket write', async (t) => {
+test('requests made in one turn leave in one write, or in parts of flushEarlyBytes', async (t) => {
   const server = await serve(t);
   const connection = client(t, server.address.port);
   await connection.call(OpCode.PING);
   const socket = (connection as unknown as { socket: Socket }).socket;
-  let writes = 0;
+  const writes: number[] = [];
   const write = socket.write.bind(socket);
   socket.write = ((chunk: Uint8Array) => {
-    writes++;
+    writes.push(chunk.length);
     return write(chunk);
   }) as typeof socket.write;
-  const calls = Array.from({ length: 200 }, () => connection.call(OpCode.PING));
-  await Promise.all(calls);
-  assert.equal(writes, 1);
+  await connection.call(OpCode.PING);
+  const frameBytes = writes.pop()!;
+  const few = Math.floor((flushEarlyBytes - 1) / frameBytes);
+  await Promise.all(Array.from({ length: few }, () => connection.call(OpCode.PING)));
+  assert.deepEqual(writes, [few * frameBytes], 'below the threshold: one write');
+  writes.length = 0;
+  await Promise.all(Array.from({ length: 1000 }, () => connection.call(OpCode.PING)));
+  assert.equal(writes.reduce((sum, bytes) => sum + bytes, 0), 1000 * frameBytes);
+  const full = Math.ceil(flushEarlyBytes / frameBytes) * frameBytes;
+  assert.deepEqual(writes.slice(0, -1), writes.slice(0, -1).map(() => full),
+    'every write but the last is the first whole frame past the threshold');
+  assert.ok(writes.at(-1)! <= full);
 });
 
 test('non-OK statuses become typed errors with the server message or a default text', async (t) => {

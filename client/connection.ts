@@ -1,12 +1,12 @@
 // FloConnection: the client side of one Flo protocol connection. Requests are pipelined on one
-// socket and matched to replies by request id (ids from 1 on each socket, a map of pending
-// calls), so replies may come in any order (parked requests on the server answer late).
-// Every request made in one turn leaves in one socket write (a FrameEncoder flushed from a
-// microtask). Each call waits at most its timeout plus its block_ms, then fails with
-// FloTimeoutError; a reply that comes later is dropped by id. When the connection drops, the
-// calls in flight fail with FloConnectionError (they may or may not have been applied) and the
-// next call reconnects, after an exponential backoff while connecting keeps failing. A reply
-// that is not a valid frame (magic, version, reserved bytes, CRC) closes the connection. The
+// socket and matched to replies by request id (ids from 1 on each socket, a map of pending calls),
+// so replies may come in any order (parked requests on the server answer late). Requests made in
+// one turn leave in one socket write (a FrameEncoder flushed from a microtask), or in parts of
+// about flushEarlyBytes when more piled up. Each call waits at most its timeout plus its block_ms,
+// then fails with FloTimeoutError; a reply that comes later is dropped by id. When the connection
+// drops, the calls in flight fail with FloConnectionError (they may or may not have been applied)
+// and the next call reconnects, after an exponential backoff while connecting keeps failing. A
+// reply that is not a valid frame (magic, version, reserved bytes, CRC) closes the connection. The
 // socket does not keep the process alive while no call is pending. Imports only server/wire.
 
 import { ok as assert } from 'node:assert/strict';
@@ -15,7 +15,7 @@ import { connect, type Socket } from 'node:net';
 import { FrameDecoder, FrameError, replyLayout } from '../server/wire/decoder.ts';
 import { FrameEncoder } from '../server/wire/encoder.ts';
 import { reservedOf, Status, type ReplyFrame } from '../server/wire/frame.ts';
-import { replyBytesMaxDefault } from '../server/wire/limits.ts';
+import { flushEarlyBytes, replyBytesMaxDefault } from '../server/wire/limits.ts';
 import { opName } from '../server/wire/opcodes.ts';
 import { OptionsWriter } from '../server/wire/options.ts';
 import { TimeoutLists, type Timed, type TimedList } from './timeout_lists.ts';
@@ -230,7 +230,14 @@ export class FloConnection {
     );
   }
 
+  // Requests of a turn leave in one write, or at once when flushEarlyBytes have piled up,
+  // so the server starts on the first ones while the rest are encoded (as the server does
+  // with its replies).
   private scheduleFlush(): void {
+    if (this.state === 'open' && this.encoder.pendingBytes >= flushEarlyBytes) {
+      this.flush();
+      return;
+    }
     if (this.flushQueued || this.state !== 'open') return;
     this.flushQueued = true;
     queueMicrotask(() => this.flush());
