@@ -7,13 +7,10 @@
 // Peers are devDependencies of bench/peers (its own package.json and lockfile), loaded at
 // run time from there, so the root install stays lean.
 
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { KvStore, NodeFs, OverloadedError, RealClock, type Durability } from '../engine/mod.ts';
 import type { Dataset, KvAdapter } from './kv_workload.ts';
-
-/** Where the peers are installed (`npm ci --prefix bench/peers`). */
-export const PEERS_DIR = join(import.meta.dirname, 'peers');
+import { requirePeer } from './peer_modules.ts';
 
 /** Peer names, with the durability each runs in and the Flo mode it is compared with. */
 export const PEERS: ReadonlyArray<{ name: string; durability: string; floMode: Durability }> = [
@@ -21,10 +18,6 @@ export const PEERS: ReadonlyArray<{ name: string; durability: string; floMode: D
   { name: 'classic-level', durability: 'no fsync (default sync: false)', floMode: 'async' },
   { name: 'better-sqlite3', durability: 'fsync per commit (default FULL)', floMode: 'sync' },
 ];
-
-function requirePeer(name: string): unknown {
-  return createRequire(join(PEERS_DIR, 'package.json'))(name);
-}
 
 const view = (bytes: Uint8Array): Buffer =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);

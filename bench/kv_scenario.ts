@@ -7,11 +7,11 @@
 // Each store runs in a child process (bench/kv_child.ts), so peak RSS is per store.
 
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ChildConfig } from './kv_child.ts';
-import { PEERS, PEERS_DIR } from './kv_adapters.ts';
+import { PEERS } from './kv_adapters.ts';
 import type { PhaseResult } from './kv_workload.ts';
+import { ensurePeerModules } from './peer_modules.ts';
 import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
 
 const CHILD = join(import.meta.dirname, 'kv_child.ts');
@@ -45,25 +45,6 @@ function toRow(options: ScenarioOptions, result: PhaseResult, durability: string
   };
 }
 
-/** Installs the peers when missing; false (with a note) when that is not possible. */
-export function ensurePeers(options: ScenarioOptions): boolean {
-  const resolve = createRequire(join(PEERS_DIR, 'package.json')).resolve;
-  const missing = PEERS.filter((peer) => {
-    try {
-      resolve(peer.name);
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length === 0) return true;
-  options.progress.note(`installing the peers: npm ci --prefix ${PEERS_DIR}`);
-  const install = spawnSync('npm', ['ci', '--prefix', PEERS_DIR], { stdio: 'inherit' });
-  if (install.status === 0) return true;
-  options.progress.note('NOTE: could not install the peers (npm ci failed); comparing skipped');
-  return false;
-}
-
 export const kvScenario: Scenario = {
   name: 'kv',
   description: 'KV store: batched and single puts, random gets, prefix scan (compare: peers)',
@@ -81,7 +62,8 @@ export const kvScenario: Scenario = {
       flo.set(durability, results);
       rows.push(...results.map((result) => toRow(options, result, durability)));
     }
-    if (!options.compare || !ensurePeers(options)) return rows;
+    if (!options.compare) return rows;
+    if (!ensurePeerModules(options, PEERS.map((peer) => peer.name))) return rows;
     for (const peer of PEERS) {
       const results = runChild(options, { ...base, store: peer.name, durability: peer.floMode,
         dir: join(options.dir, `kv-${peer.name}`) });

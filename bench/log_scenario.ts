@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeFs, RealClock, SegmentedLog, type Durability } from '../engine/mod.ts';
 import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
-import { LatencySamples } from './stats.ts';
+import { LatencySamples, trackPeakRss } from './stats.ts';
 import { appendRow, checksumOf, makePool, POOL_SIZE, runAppendLoop } from './append_loop.ts';
 
 const fs = new NodeFs();
@@ -90,6 +90,7 @@ async function measureRead(
   expectedSum: number,
 ): Promise<ResultRow> {
   options.progress.start('log sequential read', total);
+  const rss = trackPeakRss();
   const startMs = performance.now();
   let seen = 0;
   let sum = 0;
@@ -116,13 +117,14 @@ async function measureRead(
   return {
     scenario: 'log', phase: 'sequential read', durability: 'async', batch: 1000, concurrency: 1,
     opsPerSec, mbPerSec: bytes / seconds / 1e6, p50Ms: null, p99Ms: null,
-    note: 'readAvailable of 1000 records at a time, page cache warm',
+    peakRssBytes: rss.stop(), note: 'readAvailable of 1000 records at a time, page cache warm',
   };
 }
 
 function measureSeek(options: ScenarioOptions, log: SegmentedLog, total: number): ResultRow {
   const probes = options.quick ? 200 : 20_000;
   options.progress.start('log time seek', probes);
+  const rss = trackPeakRss();
   const latency = new LatencySamples();
   let state = 12345;
   const startMs = performance.now();
@@ -141,6 +143,7 @@ function measureSeek(options: ScenarioOptions, log: SegmentedLog, total: number)
   return {
     scenario: 'log', phase: 'time seek', durability: 'async', batch: 1, concurrency: 1,
     opsPerSec, mbPerSec: 0, p50Ms: latency.percentile(50), p99Ms: latency.percentile(99),
+    peakRssBytes: rss.stop(),
     note: `offsetForTimestamp over ${total} records, exact result checked`,
   };
 }

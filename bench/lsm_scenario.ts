@@ -97,6 +97,7 @@ async function measure(options: ScenarioOptions, style: CompactionStyle): Promis
 function readBack(db: LsmDb, space: number, options: ScenarioOptions): ResultRow {
   const probes = Math.min(space, options.quick ? 500 : 200_000);
   const key = new Uint8Array(16);
+  const rss = trackPeakRss();
   const start = performance.now();
   for (let i = 0; i < probes; i++) {
     const index = (i * 104_729) % space;
@@ -108,6 +109,7 @@ function readBack(db: LsmDb, space: number, options: ScenarioOptions): ResultRow
   const seconds = (performance.now() - start) / 1000;
   return { scenario: 'lsm', phase: 'random get', durability: 'async', batch: 1, concurrency: 1,
     opsPerSec: probes / seconds, mbPerSec: 0, p50Ms: null, p99Ms: null,
+    peakRssBytes: rss.stop(),
     note: `${probes} gets of live keys after the writes and a compaction` };
 }
 

@@ -1,12 +1,11 @@
 // Smoke test of flo-bench: every scenario runs with --quick sizes (so scenarios cannot rot),
-// verifies its own results, and the report has the documented JSON shape.
+// verifies its own results, and the report has the documented JSON shape (report_shape.ts).
+// Also which scenarios a command line selects (`all`, `compare`).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runBench, scenarios } from './main.ts';
-
-const rowKeys = ['scenario', 'phase', 'durability', 'batch', 'concurrency', 'opsPerSec',
-  'mbPerSec', 'p50Ms', 'p99Ms'];
+import { runBench, scenarios, selectScenarios } from './main.ts';
+import { checkReport } from './report_shape.ts';
 
 test('flo-bench --quick runs every scenario and reports the documented shape', async () => {
   const report = await runBench(scenarios.map((scenario) => scenario.name),
@@ -18,10 +17,12 @@ test('flo-bench --quick runs every scenario and reports the documented shape', a
   for (const scenario of scenarios) {
     assert.ok(report.results.some((row) => row.scenario === scenario.name), scenario.name);
   }
-  for (const row of report.results) {
-    for (const key of rowKeys) assert.ok(key in row, `${row.scenario}/${row.phase} lacks ${key}`);
-    assert.ok(Number.isFinite(row.opsPerSec) && row.opsPerSec > 0, `${row.phase} ops/s`);
-  }
+  assert.deepEqual(checkReport(JSON.parse(JSON.stringify(report))), []);
+  const withoutRss = report.results.filter((row) => !(row.peakRssBytes! > 0));
+  assert.deepEqual(withoutRss.map((row) => `${row.scenario}:${row.phase}`), [],
+    'every row has its peak RSS (the table\'s column)');
+  assert.deepEqual(report.skipped.filter((note) => !note.startsWith('Flo\'s server does not')),
+    [], 'nothing but (for now) the KV family of the server is skipped without compare');
   const phases = new Set(report.results.map((row) => `${row.scenario}:${row.phase}`));
   assert.ok(phases.has('log:append') && phases.has('log:sequential read') &&
     phases.has('log:time seek'));
@@ -36,6 +37,7 @@ test('flo-bench --quick runs every scenario and reports the documented shape', a
   assert.ok(phases.has('queue:enqueue') && phases.has('queue:enqueue→dequeue→ack'));
   assert.ok(phases.has('stream:append') && phases.has('stream:group read + ack') &&
     phases.has('stream:time seek'));
+  assert.ok(phases.has('server:kv put') && phases.has('server:kv get'));
   assert.ok(phases.has('action:invoke→await→complete→result'));
   assert.ok(phases.has('server:queue enqueue→dequeue→ack') &&
     phases.has('server:stream append') && phases.has('server:stream group read + ack'));
@@ -44,4 +46,15 @@ test('flo-bench --quick runs every scenario and reports the documented shape', a
 test('flo-bench refuses an unknown scenario with the list of known ones', async () => {
   await assert.rejects(runBench(['nope'], { runs: 1, valueBytes: 100, quiet: true }),
     /unknown scenario "nope" \(known: log, kv, lsm, queue, stream, action, server/);
+});
+
+test('`all` selects every scenario; compare adds the server peers of kv, queue, stream', () => {
+  const names = (selected: Array<{ name: string }>) => selected.map((s) => s.name);
+  assert.deepEqual(names(selectScenarios(['all'], false)), scenarios.map((s) => s.name));
+  assert.deepEqual(names(selectScenarios(['all'], true)), scenarios.map((s) => s.name));
+  assert.deepEqual(names(selectScenarios(['log', 'lsm'], true)), ['log', 'lsm']);
+  assert.deepEqual(names(selectScenarios(['stream'], false)), ['stream']);
+  assert.deepEqual(names(selectScenarios(['stream', 'queue'], true)),
+    ['stream', 'queue', 'server']);
+  assert.deepEqual(names(selectScenarios(['server', 'stream'], true)), ['server', 'stream']);
 });

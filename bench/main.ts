@@ -1,7 +1,9 @@
 // flo-bench: measures Flo's throughput and latency per scenario, prints a table and the
 // machine line, and writes JSON ({machine, results}, see docs/benchmarks.md) with --json.
 // Every scenario checks what it read back before reporting; a wrong answer fails the run.
-// Scenarios register in `scenarios` below; `all` runs every one.
+// Scenarios register in `scenarios` below; `all` runs every one. `flo-bench compare <s…>` adds
+// the peers: embedded stores for kv, Redis and NATS for server (and for kv, queue and stream,
+// whose server peers are measured against Flo's server; see selectScenarios).
 
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,13 +14,15 @@ import { kvScenario } from './kv_scenario.ts';
 import { lsmScenario } from './lsm_scenario.ts';
 import { queueScenario } from './queue_scenario.ts';
 import { actionScenario } from './action_scenario.ts';
-import { serverScenario } from './server_scenario.ts';
+import { FAMILIES, serverScenario, serverScenarioFor } from './server_scenario.ts';
 import { streamScenario } from './stream_scenario.ts';
 import { describeMachine, probeMachine, type MachineInfo } from './machine.ts';
 import { createProgress } from './progress.ts';
 import { aggregateRuns, renderTable } from './report.ts';
 import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
 
+// The `action` scenario (bench/action_scenario.ts, being written) joins this list beside
+// queue and stream; `all` then runs it too.
 export const scenarios: Scenario[] = [logScenario, kvScenario, lsmScenario, queueScenario,
   streamScenario, actionScenario, serverScenario];
 
@@ -60,15 +64,17 @@ function durabilityList(text: string): Array<'sync' | 'async'> {
   return values as Array<'sync' | 'async'>;
 }
 
-/** The JSON document --json writes. */
+/** The JSON document --json writes (docs/benchmarks.md; checked by report_shape.ts). */
 export interface BenchReport {
   machine: MachineInfo;
   results: ResultRow[];
+  /** Why something was not measured (a peer not installed…), each once. */
+  skipped: string[];
 }
 
-/** Runs the named scenarios and returns the report (used by the CLI and the smoke test). */
-export async function runBench(names: string[], options: CliOptions): Promise<BenchReport> {
-  const selected = names.includes('all') ? scenarios : names.map((name) => {
+/** The scenarios `names` select; with `compare`, the server peers of kv, queue and stream. */
+export function selectScenarios(names: readonly string[], compare: boolean): Scenario[] {
+  const selected = names.includes('all') ? [...scenarios] : names.map((name) => {
     const scenario = scenarios.find((candidate) => candidate.name === name);
     if (scenario === undefined) {
       const known = scenarios.map((candidate) => candidate.name).join(', ');
@@ -76,10 +82,23 @@ export async function runBench(names: string[], options: CliOptions): Promise<Be
     }
     return scenario;
   });
+  // The peers the issue names for queues, streams and KV over the wire (Redis, BullMQ, NATS)
+  // are servers: `compare stream` also measures Flo's server against them, that family only.
+  if (compare && !selected.includes(serverScenario)) {
+    const families = FAMILIES.filter((family) => selected.some((s) => s.name === family));
+    if (families.length > 0) selected.push(serverScenarioFor(families));
+  }
+  return selected;
+}
+
+/** Runs the named scenarios and returns the report (used by the CLI and the smoke test). */
+export async function runBench(names: string[], options: CliOptions): Promise<BenchReport> {
+  const selected = selectScenarios(names, options.compare ?? false);
   const root = options.dir ?? tmpdir();
   mkdirSync(root, { recursive: true });
   const dir = mkdtempSync(join(root, 'flo-bench-'));
   const progress = createProgress(process.stderr, options.quiet);
+  const skipped: string[] = [];
   try {
     const machine = probeMachine(dir, options.quick ? 100 : 1000);
     progress.note(describeMachine(machine));
@@ -94,6 +113,11 @@ export async function runBench(names: string[], options: CliOptions): Promise<Be
       quick: options.quick ?? false,
       compare: options.compare ?? false,
       progress,
+      skip(note) {
+        if (skipped.includes(note)) return;
+        skipped.push(note);
+        progress.note(`NOTE: ${note}`);
+      },
     };
     const results: ResultRow[] = [];
     for (const scenario of selected) {
@@ -101,21 +125,24 @@ export async function runBench(names: string[], options: CliOptions): Promise<Be
       for (let run = 0; run < options.runs; run++) runs.push(await scenario.run(scenarioOptions));
       results.push(...aggregateRuns(runs));
     }
-    return { machine, results };
+    return { machine, results, skipped };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** Runs flo-bench with `argv` (as process.argv); resolves to the exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[],
+  out: { write(text: string): unknown } = process.stdout): Promise<number> {
   // `flo-bench compare <scenario…>` is the same run with the peer stores measured too.
   const compare = argv[2] === 'compare';
   if (compare) argv = [...argv.slice(0, 2), ...argv.slice(3)];
   const program = new Command(compare ? 'flo-bench compare' : 'flo-bench')
-    .description('Measure Flo: scenarios log, kv, lsm, queue, stream, action, server, or all. ' +
-      '`flo-bench compare kv` also runs ' +
-      'the same workload against lmdb, classic-level and better-sqlite3 (bench/peers).')
+    .description('Measure Flo: scenarios log, kv, lsm, queue, stream, action, server, or ' +
+      'all. `flo-bench compare kv` also runs the same workload against lmdb, classic-level ' +
+      'and better-sqlite3; `flo-bench compare server` (or queue, stream) runs Flo\'s server ' +
+      'against Redis (ioredis, BullMQ) and NATS JetStream when redis-server and nats-server ' +
+      'are installed (clients in bench/peers).')
     .argument('<scenario...>', `scenario names: ${scenarios.map((s) => s.name).join(', ')}, all`)
     .option('--records <n>', 'records (or ops) per phase, at most', positiveInt)
     .option('--duration <seconds>', 'time per phase, at most', positiveInt)
@@ -127,13 +154,15 @@ export async function main(argv: string[]): Promise<number> {
     .option('--runs <n>', 'repeat each scenario and report the median', positiveInt, 3)
     .option('--json <file>', 'also write the results as JSON')
     .option('--quick', 'tiny sizes and one run (the smoke test in npm test)')
+    .option('--quiet', 'no progress lines or notes on stderr (the table still prints)')
     .exitOverride();
   try {
     program.parse(argv);
     const options = { ...program.opts<CliOptions>(), compare };
     if (options.quick && program.getOptionValueSource('runs') === 'default') options.runs = 1;
     const report = await runBench(program.args, options);
-    process.stdout.write(`${describeMachine(report.machine)}\n${renderTable(report.results)}`);
+    out.write(`${describeMachine(report.machine)}\n${renderTable(report.results)}`);
+    for (const note of report.skipped) out.write(`skipped: ${note}\n`);
     if (options.json !== undefined) {
       writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
     }

@@ -45,6 +45,11 @@ export interface ScenarioOptions {
   /** `flo-bench compare`: also measure the peer stores and report Flo ÷ peer. */
   compare: boolean;
   progress: Progress;
+  /**
+   * Says why something was not measured (a peer not installed, a durability a peer cannot
+   * match). Printed at once and again under the table, and kept in the JSON's `skipped`.
+   */
+  skip(note: string): void;
 }
 
 export interface Scenario {

@@ -1,224 +1,227 @@
 // The `server` scenario of flo-bench: a real `flo serve` in a child process on loopback and
-// our client (FloClient) in this one, so the two ends run in two processes as in production.
-// For each durability (async, sync) the server gets a fresh data directory and these phases:
-//   ping   256 PINGs in flight: the requests/s the wire and both processes carry, no engine
-//   queue  enqueue→dequeue→ack: 50 workers, each cycle three round trips (one message, or a
-//          batch of 10: enqueueBatch, dequeue count 10, one ack), all pipelined on one
-//          connection; ops = messages cycled
-//   stream append: records of 100 bytes, batch 1 with 256 appends in flight (pipelined) and
-//          batch 100 with 8; ops = records
-//   stream group read + ack: 4 consumers of one group, reads of 100, each batch acked before
-//          the next read; ops = records
-// Every phase checks what it did before it reports (counts, payload checksums, the queue's
-// counters, the group's pending list). KV and actions join when their families exist.
+// our client in this one, so the two ends run in two processes as in production. For each
+// durability (async, sync) the server gets a fresh data directory and the phases of
+// server_phases.ts:
+//   ping   PINGs in flight (256): the requests/s the wire and both processes carry
+//   kv     put, then get of what was put (every value checked): 1 000 in flight, then one
+//          at a time
+//   queue  enqueue→dequeue→ack: 50 workers, each cycle one message or a batch of 10
+//   stream append: batch 1 with 256 in flight, batch 100 with 8; read back and checked;
+//          then group read + ack: 4 consumers, reads of 100, each acked before the next
+//   action invoke→await→complete→status round trips: 1 at a time with 1 worker, then 16
+//          in flight with 16 workers, every output checked (Flo only: no peer has actions)
+// `flo-bench compare server` runs the same phases, in the same run, against Redis and NATS
+// JetStream (peer_servers.ts) where they are installed, each in the setting matching the
+// durability, and adds their rows with Flo ÷ peer. A peer that is absent is skipped with a
+// note. serverScenarioFor(families) narrows the families (`compare stream` uses it).
 
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FloClient } from '../client/mod.ts';
-import { appendRow, checksumOf, makePool, POOL_SIZE, runAppendLoop } from './append_loop.ts';
+import { findExecutable, type ChildServer } from './child_server.ts';
+import { openFloTarget } from './flo_target.ts';
+import { ensurePeerModules } from './peer_modules.ts';
+import { PEER_SERVERS, peerSearchPath, versionOf, type Mode, type PeerServer }
+  from './peer_servers.ts';
 import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
-import { startServerProcess, type ServerProcess } from './server_process.ts';
-import { LatencySamples } from './stats.ts';
+import {
+  actionPhase, groupPhase, kvGetPhase, kvPutPhase, pingPhase, queueCyclePhase, streamAppendPhase,
+  verifyStream, type Phase,
+} from './server_phases.ts';
+import { startServerProcess } from './server_process.ts';
+import type { ServerTarget } from './server_target.ts';
 
-const QUEUE = 'bench-queue';
-const STREAM = 'bench-stream';
-const GROUP = 'bench-group';
+/** The families a server scenario can measure (ping always runs). */
+export const FAMILIES = ['kv', 'queue', 'stream', 'action'] as const;
+export type Family = (typeof FAMILIES)[number];
+
 const GROUP_READ_COUNT = 100;
+/** KV requests in flight in the pipelined KV phases (issue 6 sets its targets at 1 000). */
+const KV_IN_FLIGHT = 1000;
+const GROUP_CONSUMERS = 4;
+/** Round trips in flight, each with a worker loop of its own, in the wide action phase. */
+const ACTION_LOOPS = 16;
 
-interface Phase {
-  ops: number;
-  seconds: number;
-  latency: LatencySamples;
+interface Measuring {
+  options: ScenarioOptions;
+  target: ServerTarget;
+  server: ChildServer;
+  durability: Mode;
+  rows: ResultRow[];
 }
 
-async function cyclePhase(options: ScenarioOptions, client: FloClient, workers: number,
-  batch: number, label: string): Promise<Phase> {
-  const pool = makePool(options.valueBytes);
-  const latency = new LatencySamples();
-  let started = 0;
-  let cycled = 0;
-  let sentSum = 0;
-  let receivedSum = 0;
-  options.progress.start(label, options.records);
-  const startMs = performance.now();
-  const deadlineMs = startMs + options.durationMs;
-  const queue = `${QUEUE}-${batch}`; // counters are per queue and cumulative
-  const worker = async (): Promise<void> => {
-    while (started < options.records && performance.now() < deadlineMs) {
-      const payloads = Array.from({ length: batch }, () => pool[started++ % POOL_SIZE]!);
-      for (const payload of payloads) sentSum = (sentSum + checksumOf(payload)) % 2 ** 32;
-      const beganMs = performance.now();
-      if (batch === 1) await client.queue.enqueue(queue, payloads[0]!);
-      else await client.queue.enqueueBatch(queue, payloads);
-      const messages = await client.queue.dequeue(queue, { count: batch, blockMs: 1000 });
-      if (messages.length === 0) throw new Error(`${label}: a dequeue found nothing`);
-      for (const message of messages) {
-        receivedSum = (receivedSum + checksumOf(message.payload)) % 2 ** 32;
-      }
-      await client.queue.ack(queue, messages.map((message) => message.seq));
-      latency.add(performance.now() - beganMs);
-      cycled += messages.length;
-      options.progress.update(cycled);
-    }
-  };
-  await Promise.all(Array.from({ length: workers }, worker));
-  // A worker may have taken fewer than it enqueued (another took the rest): drain them.
-  for (;;) {
-    const messages = await client.queue.dequeue(queue, { count: 100 });
-    if (messages.length === 0) break;
-    for (const message of messages) {
-      receivedSum = (receivedSum + checksumOf(message.payload)) % 2 ** 32;
-    }
-    await client.queue.ack(queue, messages.map((message) => message.seq));
-  }
-  const seconds = (performance.now() - startMs) / 1000;
-  const stats = await client.queue.stats(queue);
-  if (stats.acked !== started || stats.dequeued !== started || stats.ready + stats.leased !== 0 ||
-    receivedSum !== sentSum) {
-    throw new Error(`${label}: ${started} messages but ${JSON.stringify(stats)}, checksums ` +
-      `${receivedSum} / ${sentSum}`);
-  }
-  return { ops: started, seconds, latency };
-}
-
-// PINGs with `inFlight` outstanding: what the wire and the two event loops carry with no
-// engine work, the ceiling of every other phase's requests per second.
-async function pingPhase(options: ScenarioOptions, client: FloClient, inFlight: number,
-  label: string): Promise<Phase> {
-  const latency = new LatencySamples();
-  let pings = 0;
-  options.progress.start(label, options.records);
-  const startMs = performance.now();
-  const deadlineMs = startMs + options.durationMs;
-  const worker = async (): Promise<void> => {
-    while (pings < options.records && performance.now() < deadlineMs) {
-      const beganMs = performance.now();
-      await client.system.ping();
-      latency.add(performance.now() - beganMs);
-      options.progress.update(++pings);
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return { ops: pings, seconds: (performance.now() - startMs) / 1000, latency };
-}
-
-// Reads the stream back through the client: count and payload checksum.
-async function verifyStream(client: FloClient, count: number, sum: number, label: string) {
-  let seen = 0;
-  let actual = 0;
-  for (let next = 1; ;) {
-    const records = await client.stream.read(STREAM, { start: next, count: 1000 });
-    if (records.length === 0) break;
-    for (const record of records) actual = (actual + checksumOf(record.payload)) % 2 ** 32;
-    seen += records.length;
-    next = records.at(-1)!.sequence + 1;
-  }
-  if (seen !== count || actual !== sum) {
-    throw new Error(`${label}: read back ${seen} records (checksum ${actual}), wrote ${count} ` +
-      `(checksum ${sum})`);
-  }
-}
-
-async function groupPhase(options: ScenarioOptions, client: FloClient, total: number,
-  sum: number, consumers: number, label: string): Promise<Phase> {
-  await client.stream.group.create(STREAM, GROUP);
-  const latency = new LatencySamples();
-  let delivered = 0;
-  let actual = 0;
-  options.progress.start(label, total);
-  const startMs = performance.now();
-  const consumer = async (index: number): Promise<void> => {
-    while (delivered < total) {
-      const beganMs = performance.now();
-      const records = await client.stream.group.read(STREAM, GROUP, `c${index}`,
-        { count: GROUP_READ_COUNT, blockMs: 100 });
-      if (records.length === 0) continue;
-      await client.stream.group.ack(STREAM, GROUP, records.map((record) => record.sequence));
-      latency.add(performance.now() - beganMs);
-      for (const record of records) actual = (actual + checksumOf(record.payload)) % 2 ** 32;
-      delivered += records.length;
-      options.progress.update(delivered);
-    }
-  };
-  await Promise.all(Array.from({ length: consumers }, (_, index) => consumer(index)));
-  const seconds = (performance.now() - startMs) / 1000;
-  const info = await client.stream.group.info(STREAM, GROUP);
-  if (delivered !== total || actual !== sum || info.pending !== 0) {
-    throw new Error(`${label}: delivered ${delivered} of ${total} (checksum ${actual} / ${sum}), ` +
-      `${info.pending} still pending`);
-  }
-  return { ops: delivered, seconds, latency };
-}
-
-function row(options: ScenarioOptions, server: ServerProcess, phase: string, result: Phase,
-  durability: string, batch: number, concurrency: number, note: string): ResultRow {
+function record(m: Measuring, phase: string, result: Phase, batch: number,
+  concurrency: number, note: string): void {
   const opsPerSec = result.ops / result.seconds;
-  options.progress.finish(`${Math.round(opsPerSec).toLocaleString('en-US')} ops/s`);
-  const peak = server.peakRssBytes();
-  return {
-    scenario: 'server', phase, durability, batch, concurrency, opsPerSec,
-    mbPerSec: (opsPerSec * options.valueBytes) / 1e6, p50Ms: result.latency.percentile(50),
-    p99Ms: result.latency.percentile(99), ...(peak === null ? {} : { peakRssBytes: peak }),
+  m.options.progress.finish(`${Math.round(opsPerSec).toLocaleString('en-US')} ops/s`);
+  const peak = m.server.peakRssBytes();
+  m.rows.push({
+    scenario: 'server', phase, durability: m.durability, batch, concurrency, opsPerSec,
+    mbPerSec: (opsPerSec * m.options.valueBytes) / 1e6,
+    p50Ms: result.latency.percentile(50), p99Ms: result.latency.percentile(99),
+    ...(peak === null ? {} : { peakRssBytes: peak }),
     note: `${note}; peak RSS is the server process's`,
-  };
+  });
 }
 
-async function runDurability(options: ScenarioOptions, durability: 'sync' | 'async') {
-  const dir = join(options.dir, `server-${durability}`);
-  rmSync(dir, { recursive: true, force: true }); // each run starts from an empty directory
-  const server = await startServerProcess(dir, durability);
-  const client = new FloClient({ port: server.port, timeoutMs: 60_000 });
-  const rows: ResultRow[] = [];
+const labelOf = (m: Measuring, what: string): string =>
+  `${m.target.name} ${what} ${m.durability}`;
+
+async function measureKv(m: Measuring): Promise<void> {
+  const kv = m.target.kv!;
+  for (const inFlight of [m.options.quick ? 16 : KV_IN_FLIGHT, 1]) {
+    const how = inFlight === 1 ? 'one at a time' : `${inFlight} in flight`;
+    const put = await kvPutPhase(m.options, kv, inFlight, labelOf(m, `kv put × ${inFlight}`));
+    record(m, 'kv put', put, 1, inFlight, `ops = puts of distinct keys, acknowledged, ${how}`);
+    const get = await kvGetPhase(m.options, kv, inFlight, put.ops,
+      labelOf(m, `kv get × ${inFlight}`));
+    record(m, 'kv get', get, 1, inFlight,
+      `ops = gets of the keys put, every value checked, ${how}`);
+  }
+}
+
+async function measureQueue(m: Measuring): Promise<void> {
+  const workers = m.options.concurrencies?.[0] ?? (m.options.quick ? 8 : 50);
+  for (const batch of [1, 10]) {
+    const cycles = await queueCyclePhase(m.options, m.target.queue!,
+      `bench-queue-${batch}`, batch, workers,
+      labelOf(m, `queue cycle batch ${batch} × ${workers}`));
+    record(m, 'queue enqueue→dequeue→ack', cycles, batch, workers,
+      `ops = messages through a full cycle (${m.target.queue!.how}); latency per cycle`);
+  }
+}
+
+async function measureStream(m: Measuring, inFlight: number): Promise<void> {
+  const stream = m.target.stream!;
+  let appended = 0;
+  let sum = 0;
+  for (const [batch, loops] of [[1, inFlight], [100, 8]] as const) {
+    const result = await streamAppendPhase(m.options, stream, batch, loops,
+      labelOf(m, `stream append batch ${batch} × ${loops}`));
+    appended += result.appended;
+    sum = (sum + result.expectedSum) % 2 ** 32;
+    record(m, 'stream append', { ...result, ops: result.appended }, batch, loops,
+      `ops = records; latency per append call (${stream.how})`);
+  }
+  await verifyStream(stream, appended, sum, labelOf(m, 'stream'));
+  const group = await groupPhase(m.options, stream, appended, sum, GROUP_CONSUMERS,
+    GROUP_READ_COUNT, labelOf(m, `stream group read + ack × ${GROUP_CONSUMERS}`));
+  record(m, 'stream group read + ack', group, GROUP_READ_COUNT, GROUP_CONSUMERS,
+    'ops = records delivered and acked; latency per read + ack');
+}
+
+async function measureAction(m: Measuring): Promise<void> {
+  const action = m.target.action!;
+  for (const loops of [1, m.options.quick ? 4 : ACTION_LOOPS]) {
+    const result = await actionPhase(m.options, action, `bench-action-${loops}`, loops, loops,
+      labelOf(m, `action round trip × ${loops}`));
+    record(m, 'action invoke→await→complete→status', result, 1, loops,
+      `ops = runs through a full round trip (${action.how}), ${loops} in flight with ` +
+      `${loops} worker loops, every output checked; latency per round trip`);
+  }
+}
+
+/** Runs the phases of `families` that `target` offers. */
+async function measure(m: Measuring, families: readonly Family[]): Promise<ResultRow[]> {
+  const inFlight = m.options.quick ? 16 : 256;
+  const pings = await pingPhase(m.options, m.target, inFlight, labelOf(m, `ping × ${inFlight}`));
+  record(m, 'ping', pings, 1, inFlight,
+    'ops = PING round trips in flight at once: the wire\'s ceiling of requests/s');
+  if (families.includes('kv') && m.target.kv !== null) await measureKv(m);
+  if (families.includes('queue') && m.target.queue !== null) await measureQueue(m);
+  if (families.includes('stream') && m.target.stream !== null) await measureStream(m, inFlight);
+  if (families.includes('action') && m.target.action !== null) await measureAction(m);
+  return m.rows;
+}
+
+/** Starts a server over a fresh `dir`, measures it, and always stops it and removes `dir`. */
+async function withServer(options: ScenarioOptions, dir: string, durability: Mode,
+  start: () => Promise<ChildServer>, open: (port: number) => Promise<ServerTarget>,
+  run: (m: Measuring) => Promise<ResultRow[]>): Promise<ResultRow[]> {
+  rmSync(dir, { recursive: true, force: true });
+  const server = await start();
   try {
-    const inFlight = options.quick ? 16 : 256;
-    const pings = await pingPhase(options, client, inFlight, `server ping ${durability}`);
-    rows.push(row(options, server, 'ping', pings, durability, 1, inFlight,
-      'ops = PING round trips in flight at once: the wire\'s ceiling of requests/s'));
-    const workers = options.concurrencies?.[0] ?? (options.quick ? 8 : 50);
-    for (const batch of [1, 10]) {
-      const cycles = await cyclePhase(options, client, workers, batch,
-        `server queue cycle ${durability} batch ${batch} × ${workers}`);
-      rows.push(row(options, server, 'queue enqueue→dequeue→ack', cycles, durability, batch,
-        workers, 'ops = messages through a full cycle over the wire (enqueue, dequeue, ack: ' +
-        'three requests per batch); latency per cycle'));
+    const target = await open(server.port);
+    try {
+      return await run({ options, target, server, durability, rows: [] });
+    } finally {
+      await target.close();
     }
-    let appended = 0;
-    let sum = 0;
-    for (const [batch, inFlight] of [[1, options.quick ? 16 : 256], [100, 8]] as const) {
-      const label = `server stream append ${durability} batch ${batch} × ${inFlight}`;
-      options.progress.start(label, options.records);
-      const result = await runAppendLoop(options, batch, inFlight, (values) =>
-        client.stream.append(STREAM, values.map((payload) => ({ payload }))));
-      appended += result.appended;
-      sum = (sum + result.expectedSum) % 2 ** 32;
-      const appendedRow = appendRow('server', options, durability, batch, inFlight, result);
-      const peak = server.peakRssBytes();
-      rows.push({ ...appendedRow, phase: 'stream append', ...(peak === null ? {}
-        : { peakRssBytes: peak }), note: 'ops = records, appends pipelined on one connection' });
-    }
-    await verifyStream(client, appended, sum, `server stream ${durability}`);
-    const consumers = 4;
-    const group = await groupPhase(options, client, appended, sum, consumers,
-      `server stream group read + ack ${durability} × ${consumers}`);
-    rows.push(row(options, server, 'stream group read + ack', group, durability,
-      GROUP_READ_COUNT, consumers, 'ops = records delivered and acked; latency per read + ack'));
   } finally {
-    await client.close();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface ReadyPeer {
+  peer: PeerServer;
+  path: string;
+  version: number[];
+}
+
+// The peers to compare with: installed, with their client libraries; the others get a note.
+function readyPeers(options: ScenarioOptions, families: readonly Family[],
+  searchPath: string): ReadyPeer[] {
+  const ready: ReadyPeer[] = [];
+  for (const peer of PEER_SERVERS) {
+    if (!families.some((family) => peer.families.includes(family))) continue;
+    const path = findExecutable(peer.executable, searchPath);
+    if (path === null) {
+      options.skip(`${peer.executable} is not installed (not on PATH, /usr/local/sbin or ` +
+        `/usr/sbin): ${peer.name} is not compared (Debian: apt-get install ${peer.executable})`);
+      continue;
+    }
+    if (!ensurePeerModules(options, peer.modules)) continue;
+    ready.push({ peer, path, version: versionOf(path) });
+  }
+  return ready;
+}
+
+function withRatio(row: ResultRow, flo: readonly ResultRow[], peer: string,
+  setting: string): ResultRow {
+  const ours = flo.find((candidate) => candidate.phase === row.phase &&
+    candidate.batch === row.batch && candidate.concurrency === row.concurrency);
+  return {
+    ...row, peer, peerDurability: setting,
+    ...(ours === undefined ? { note: `${row.note}; Flo has no counterpart (no ratio)` }
+      : { ratio: ours.opsPerSec / row.opsPerSec }),
+  };
+}
+
+async function runServer(options: ScenarioOptions, families: readonly Family[],
+  searchPath: string): Promise<ResultRow[]> {
+  const peers = options.compare ? readyPeers(options, families, searchPath) : [];
+  const rows: ResultRow[] = [];
+  for (const durability of options.durabilities ?? ['async', 'sync']) {
+    const floDir = join(options.dir, `server-${durability}`);
+    const flo = await withServer(options, floDir, durability,
+      () => startServerProcess(floDir, durability), openFloTarget,
+      (m) => measure(m, families));
+    rows.push(...flo);
+    for (const { peer, path, version } of peers) {
+      const durabilityOfPeer = peer.durability(durability, version);
+      if ('skip' in durabilityOfPeer) {
+        options.skip(durabilityOfPeer.skip);
+        continue;
+      }
+      const dir = join(options.dir, `${peer.name}-${durability}`);
+      const measured = await withServer(options, dir, durability,
+        () => peer.start(path, dir, durability, version), peer.open, (m) => measure(m, families));
+      rows.push(...measured.map((row) => withRatio(row, flo, peer.name,
+        durabilityOfPeer.setting)));
+    }
   }
   return rows;
 }
 
-export const serverScenario: Scenario = {
-  name: 'server',
-  description: 'flo serve in a child process + FloClient: queue cycles, stream appends ' +
-    '(pipelined), group read + ack; async and sync',
-  async run(options) {
-    const rows: ResultRow[] = [];
-    for (const durability of options.durabilities ?? ['async', 'sync']) {
-      rows.push(...await runDurability(options, durability));
-    }
-    return rows;
-  },
-};
+/** The server scenario over some families; `searchPath` is where peers are looked for. */
+export function serverScenarioFor(families: readonly Family[],
+  searchPath = peerSearchPath()): Scenario {
+  return {
+    name: 'server',
+    description: 'flo serve in a child process + FloClient: queue cycles, stream appends ' +
+      '(pipelined), group read + ack, KV; async and sync (compare: Redis, NATS JetStream)',
+    run: (options) => runServer(options, families, searchPath),
+  };
+}
+
+export const serverScenario: Scenario = serverScenarioFor(FAMILIES);

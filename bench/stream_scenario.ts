@@ -141,6 +141,7 @@ async function seekPhase(options: ScenarioOptions): Promise<ResultRow> {
   await fill(store, options, total, 'stream seek: writing the data set', true);
   const probes = options.quick ? 200 : 20_000;
   options.progress.start('stream time seek', probes);
+  const rss = trackPeakRss();
   const latency = new LatencySamples();
   let state = 12345;
   const startMs = performance.now();
@@ -157,6 +158,7 @@ async function seekPhase(options: ScenarioOptions): Promise<ResultRow> {
     if (i % 1000 === 0) options.progress.update(i);
   }
   const seconds = (performance.now() - startMs) / 1000;
+  const peakRssBytes = rss.stop();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
   const opsPerSec = probes / seconds;
@@ -164,7 +166,7 @@ async function seekPhase(options: ScenarioOptions): Promise<ResultRow> {
   return {
     scenario: 'stream', phase: 'time seek', durability: 'async', batch: 1, concurrency: 1,
     opsPerSec, mbPerSec: 0, p50Ms: latency.percentile(50), p99Ms: latency.percentile(99),
-    note: `read from a timestamp over ${total} records, exact result checked`,
+    peakRssBytes, note: `read from a timestamp over ${total} records, exact result checked`,
   };
 }
 

@@ -9,7 +9,7 @@ import { ok as assert } from 'node:assert/strict';
 import { BodyReader } from '../server/wire/body_reader.ts';
 import { Status } from '../server/wire/frame.ts';
 import { opName } from '../server/wire/opcodes.ts';
-import { bytesOf, type Bytes } from './bytes.ts';
+import type { Bytes } from './bytes.ts';
 import type { CallOptions, WireReply } from './connection.ts';
 import { errorForStatus, FloProtocolError } from './errors.ts';
 import type { RequestOptions } from './request_options.ts';
@@ -69,7 +69,8 @@ export class FamilyBase {
     assert(request.blockMs === undefined || request.blockMs >= 0, 'block time is not negative');
     return this.transport.request(opCode, {
       namespace: request.namespace ?? this.defaultNamespace,
-      key: bytesOf(request.key),
+      // Text goes as is: the connection encodes it straight into the frame (no copy).
+      key: request.key ?? EMPTY,
       value: request.value ?? EMPTY,
       ...(request.options === undefined ? {} : { options: request.options.writer }),
       ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),

@@ -29,6 +29,10 @@ export type {
 export type { LogRecord, LogRecordInput } from './log/batch.ts';
 export type { RecoveryReport } from './log/recovery.ts';
 export type { RetentionPolicy } from './log/retention.ts';
+/** Bucket bounds (ms) of the engine's latency histograms (fsync durations). */
+export { LATENCY_BOUNDS_MS } from './log/latency_histogram.ts';
+/** A latency histogram's counts (LsmStats.walFsync). */
+export type { LatencySnapshot } from './log/latency_histogram.ts';
 export { inspectSegment, inspectLog } from './log/inspect.ts';
 export type { SegmentInspection, BatchInspection, LogInspection } from './log/inspect.ts';
 

@@ -18,7 +18,7 @@ import { MetricsRegistry } from './metrics/registry.ts';
 import { ServerMetrics } from './metrics/server_metrics.ts';
 import { startServer, type FloServer, type ServerOptions } from './start_server.ts';
 import { floVersion } from './version.ts';
-import { replyBytesSoftDefault } from './wire/limits.ts';
+import { checkWireLimits, replyBytesSoftDefault, wireLimitsDefault } from './wire/limits.ts';
 
 /** Configuration of startFloServer(); the protocol options are those of startServer(). */
 export interface FloServerConfig extends Omit<ServerOptions, 'register' | 'observer'> {
@@ -74,6 +74,7 @@ export async function startFloServer(
     throw new RangeError(`replyBytesSoft must be an integer of at least 1024, got ` +
       `${replyBytesSoft}`);
   }
+  const limits = checkWireLimits({ ...wireLimitsDefault, ...config.limits });
   const registry = new MetricsRegistry();
   const serverMetrics = new ServerMetrics(registry);
   registry.gauge({
@@ -106,7 +107,7 @@ export async function startFloServer(
       observer: serverMetrics,
       register: (table) => {
         for (const register of families) {
-          register({ table, flo, metrics: registry, replyBytesSoft });
+          register({ table, flo, metrics: registry, replyBytesSoft, limits });
         }
       },
     });

@@ -3,7 +3,9 @@
 
 import type { Command } from 'commander';
 import type { CliIo } from '../output.ts';
+import { registerAction } from './action.ts';
 import { registerInspect } from './inspect.ts';
+import { registerKv } from './kv.ts';
 import { registerQueue } from './queue.ts';
 import { registerStream } from './stream.ts';
 import { registerServe } from './serve.ts';
@@ -12,4 +14,4 @@ import { registerServe } from './serve.ts';
 export type RegisterCommands = (program: Command, io: CliIo) => void;
 
 export const commandRegistry: RegisterCommands[] = [registerServe, registerInspect,
-  registerQueue, registerStream];
+  registerKv, registerQueue, registerStream, registerAction];

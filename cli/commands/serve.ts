@@ -64,6 +64,10 @@ export function registerServe(
       '127.0.0.1:9001)')
     .option('--durability <mode>', 'sync (default), async or memory')
     .option('--sync-interval-ms <ms>', 'fsync period of async durability (default 100)')
+    .option('--action-run-retention-ms <ms>', 'finished action runs are kept at least this ' +
+      'long (default 86400000: 24 h)')
+    .option('--worker-timeout-ms <ms>', 'a worker not heard from for this long is unhealthy ' +
+      'and its tasks are offered again (default 60000)')
     .option('--auth-token <token>', 'a static token; repeat for more (prefer FLO_AUTH_TOKENS)',
       (token: string, previous: string[] = []) => [...previous, token])
     .option('--jwt-secret <secret>', 'HS256 secret for JWT tokens (prefer FLO_JWT_SECRET)')
@@ -118,6 +122,10 @@ async function start(config: ServeConfig, io: CliIo): Promise<RunningFloServer |
       dir: config.dataDir,
       durability: config.durability,
       syncIntervalMs: config.syncIntervalMs,
+      action: {
+        runRetentionMs: config.actionRunRetentionMs,
+        workerTimeoutMs: config.workerTimeoutMs,
+      },
     });
   } catch (error) {
     io.err(`flo serve: cannot open data dir ${JSON.stringify(config.dataDir)}: ` +

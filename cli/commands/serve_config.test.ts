@@ -32,6 +32,8 @@ test('the defaults: ./data, 127.0.0.1:9000, HTTP :9001, sync, no auth, node-1', 
     http: { host: '127.0.0.1', port: 9001 },
     durability: 'sync',
     syncIntervalMs: 100,
+    actionRunRetentionMs: 86_400_000,
+    workerTimeoutMs: 60_000,
     authTokens: [],
     jwtSecret: null,
     nodeId: 'node-1',
@@ -42,30 +44,36 @@ test('each setting takes its flag over its variable over the file over the defau
   const file = {
     data_dir: '/file', listen_addr: '0.0.0.0:1', http_addr: 'off', durability: 'async',
     sync_interval_ms: 5, auth_tokens: ['f1', 'f2'], jwt_secret: 'fs', node_id: 'file-node',
+    action_run_retention_ms: 1000, worker_timeout_ms: '2000',
   };
   const env = {
     FLO_CONFIG: '/etc/flo.json', FLO_DATA_DIR: 'envdir', FLO_LISTEN_ADDR: '127.0.0.2:2',
     FLO_HTTP_ADDR: ':3', FLO_DURABILITY: 'memory', FLO_SYNC_INTERVAL_MS: '6',
     FLO_AUTH_TOKENS: 'e1,e2', FLO_JWT_SECRET: 'es', FLO_NODE_ID: 'env-node',
+    FLO_ACTION_RUN_RETENTION_MS: '3000', FLO_WORKER_TIMEOUT_MS: '4000',
   };
   const flags: ServeFlags = {
     dataDir: 'flagdir', listen: '[::1]:4', http: '127.0.0.3:5', durability: 'sync',
     syncIntervalMs: '7', authToken: ['a,b', 'c'], jwtSecret: 'xs', nodeId: 'flag-node',
+    actionRunRetentionMs: '5000', workerTimeoutMs: '6000',
   };
   const files = { '/etc/flo.json': file };
   assert.deepEqual(resolve({}, { FLO_CONFIG: '/etc/flo.json' }, files), {
     dataDir: '/file', listen: { host: '0.0.0.0', port: 1 }, http: null, durability: 'async',
     syncIntervalMs: 5, authTokens: ['f1', 'f2'], jwtSecret: 'fs', nodeId: 'file-node',
+    actionRunRetentionMs: 1000, workerTimeoutMs: 2000,
   });
   assert.deepEqual(resolve({}, env, files), {
     dataDir: '/work/envdir', listen: { host: '127.0.0.2', port: 2 },
     http: { host: '127.0.0.1', port: 3 }, durability: 'memory', syncIntervalMs: 6,
     authTokens: ['e1', 'e2'], jwtSecret: 'es', nodeId: 'env-node',
+    actionRunRetentionMs: 3000, workerTimeoutMs: 4000,
   });
   assert.deepEqual(resolve(flags, env, files), {
     dataDir: '/work/flagdir', listen: { host: '::1', port: 4 },
     http: { host: '127.0.0.3', port: 5 }, durability: 'sync', syncIntervalMs: 7,
     authTokens: ['a,b', 'c'], jwtSecret: 'xs', nodeId: 'flag-node',
+    actionRunRetentionMs: 5000, workerTimeoutMs: 6000,
   });
   assert.equal(resolve({ config: '/other.json' }, env, { '/other.json': {} }).nodeId, 'env-node',
     '--config names the file over FLO_CONFIG');
@@ -86,6 +94,9 @@ test('every bad value is one ServeConfigError naming its source', () => {
     [() => resolve({}, { FLO_DURABILITY: 'fast' }), /^invalid FLO_DURABILITY "fast": want sync/],
     [() => resolve({ syncIntervalMs: '0' }), /^invalid --sync-interval-ms "0": want an integer/],
     [() => resolve({ syncIntervalMs: '1.5' }), /^invalid --sync-interval-ms/],
+    [() => resolve({ workerTimeoutMs: '0' }), /^invalid --worker-timeout-ms "0"/],
+    [() => resolve({}, { FLO_ACTION_RUN_RETENTION_MS: 'day' }),
+      /^invalid FLO_ACTION_RUN_RETENTION_MS "day"/],
     [() => resolve({}, { FLO_AUTH_TOKENS: 'a,,b' }), /^invalid FLO_AUTH_TOKENS: a token is empty/],
     [() => resolve({ jwtSecret: ' ' }), /^--jwt-secret is empty/],
     [() => resolve({ nodeId: 'n'.repeat(256) }), /^invalid --node-id: at most 255 bytes/],

@@ -24,6 +24,10 @@ export interface ServeConfig {
   readonly http: ListenAddress | null;
   readonly durability: Durability;
   readonly syncIntervalMs: number;
+  /** §7.6 `action.run_retention_ms`: finished runs are kept at least this long. */
+  readonly actionRunRetentionMs: number;
+  /** §7.7 `worker.timeout_ms`: a worker not heard from for this long is unhealthy. */
+  readonly workerTimeoutMs: number;
   readonly authTokens: readonly string[];
   readonly jwtSecret: string | null;
   readonly nodeId: string;
@@ -36,6 +40,8 @@ export interface ServeFlags {
   readonly http?: string;
   readonly durability?: string;
   readonly syncIntervalMs?: string;
+  readonly actionRunRetentionMs?: string;
+  readonly workerTimeoutMs?: string;
   readonly authToken?: readonly string[];
   readonly jwtSecret?: string;
   readonly nodeId?: string;
@@ -68,10 +74,22 @@ const settings: readonly Setting[] = [
     key: 'syncIntervalMs', flag: '--sync-interval-ms', env: 'FLO_SYNC_INTERVAL_MS',
     file: 'sync_interval_ms',
   },
+  {
+    key: 'actionRunRetentionMs', flag: '--action-run-retention-ms',
+    env: 'FLO_ACTION_RUN_RETENTION_MS', file: 'action_run_retention_ms',
+  },
+  {
+    key: 'workerTimeoutMs', flag: '--worker-timeout-ms', env: 'FLO_WORKER_TIMEOUT_MS',
+    file: 'worker_timeout_ms',
+  },
   { key: 'authToken', flag: '--auth-token', env: 'FLO_AUTH_TOKENS', file: 'auth_tokens' },
   { key: 'jwtSecret', flag: '--jwt-secret', env: 'FLO_JWT_SECRET', file: 'jwt_secret' },
   { key: 'nodeId', flag: '--node-id', env: 'FLO_NODE_ID', file: 'node_id' },
 ];
+
+// A year of retention; a day without contact.
+const RETENTION_MS_MAX = 365 * 86_400_000;
+const WORKER_TIMEOUT_MS_MAX = 86_400_000;
 
 const defaults = {
   dataDir: './data',
@@ -79,6 +97,8 @@ const defaults = {
   http: '127.0.0.1:9001',
   durability: 'sync',
   syncIntervalMs: '100',
+  actionRunRetentionMs: '86400000',
+  workerTimeoutMs: '60000',
   nodeId: 'node-1',
 } as const;
 
@@ -122,6 +142,8 @@ export function resolveServeConfig(
     http: isOff(text('http')) ? null : parseAddress(text('http')),
     durability,
     syncIntervalMs: parseInteger(text('syncIntervalMs'), 1, 3_600_000),
+    actionRunRetentionMs: parseInteger(text('actionRunRetentionMs'), 1, RETENTION_MS_MAX),
+    workerTimeoutMs: parseInteger(text('workerTimeoutMs'), 1, WORKER_TIMEOUT_MS_MAX),
     authTokens: parseTokens(raw.get('authToken')),
     jwtSecret: raw.get('jwtSecret') === undefined ? null : nonBlank(raw.get('jwtSecret')!),
     nodeId: parseNodeId(text('nodeId')),
@@ -170,6 +192,10 @@ function readConfigFile(
   return out;
 }
 
+// Settings a config file may give as JSON numbers.
+const numericKeys = new Set<Setting['key']>(['syncIntervalMs', 'actionRunRetentionMs',
+  'workerTimeoutMs']);
+
 function fileValue(value: unknown, key: string, setting: Setting, path: string): Raw['value'] {
   if (setting.key === 'authToken') {
     if (Array.isArray(value) && value.every((token) => typeof token === 'string')) {
@@ -177,7 +203,7 @@ function fileValue(value: unknown, key: string, setting: Setting, path: string):
     }
     throw new ServeConfigError(`${key} in ${path} must be a list of strings`);
   }
-  if (typeof value === 'number' && setting.key === 'syncIntervalMs') return String(value);
+  if (typeof value === 'number' && numericKeys.has(setting.key)) return String(value);
   if (typeof value !== 'string') {
     throw new ServeConfigError(`${key} in ${path} must be a string`);
   }

@@ -63,11 +63,13 @@ export function applyWrite(
       return set(write.value, pendingVersion, expiry(write.ttlMs, nowMs));
     }
     case 'delete':
-      if (write.casVersion !== undefined &&
-        (!state.exists || write.casVersion !== state.version)) {
+      // A missing key is not a conflict here: a single delete answers NOT_FOUND (§7.2.4);
+      // a commit fails a conditional delete of a missing key itself (planCommit).
+      if (!state.exists) return { state, change: 'none' };
+      if (write.casVersion !== undefined && write.casVersion !== state.version) {
         return fail(new ConflictError('cas version mismatch'));
       }
-      return state.exists ? { state: MISSING, change: 'delete' } : { state, change: 'none' };
+      return { state: MISSING, change: 'delete' };
     case 'touch':
     case 'persist': {
       if (!state.exists) return fail(new NotFoundError('key not found'));

@@ -4,6 +4,7 @@
 // writes and commits alike, so both write the same shapes (kv.md has the record layout).
 
 import { assert } from '../assert.ts';
+import { ConflictError } from '../errors.ts';
 import type { WriteBatch } from '../lsm/write_batch.ts';
 import { applyWrite, MISSING, type KeyState, type KvWrite } from './kv_apply.ts';
 import { encodeRecordHeader } from './kv_record.ts';
@@ -43,6 +44,10 @@ export function planCommit(
       plan = { key: write.key, lsmKey: write.key, before, state: before, set: false,
         ttl: false, deleted: false };
       plans.set(id, plan);
+    }
+    // At commit a delete with cas_version needs the key to exist (§7.2.4).
+    if (write.kind === 'delete' && write.casVersion !== undefined && !plan.state.exists) {
+      return { plans, error: new ConflictError('cas version mismatch: the key is missing') };
     }
     const applied = applyWrite(plan.state, write, nowMs, pendingVersion);
     if (applied.error !== undefined) return { plans, error: applied.error };

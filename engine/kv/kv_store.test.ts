@@ -63,6 +63,8 @@ test('CAS, if-not-exists and if-exists conditions (conformance 52-54)', async ()
   assert.equal(text(await kv.get('', 'k')), 'c');
   assert.equal(await kv.delete('', 'k', { casVersion: 3 }), true);
   assert.equal(await kv.delete('', 'k'), false);
+  assert.equal(await kv.delete('', 'k', { casVersion: 3 }), false,
+    'a conditional delete of a missing key is NOT_FOUND, not CONFLICT (spec 7.2.4)');
   assert.deepEqual(await kv.exists('', 'k'), { present: false, version: 0 });
   await kv.close();
 });

@@ -130,8 +130,9 @@ export class KvStore {
   }
 
   /**
-   * Deletes `key`: true when it existed, false when it was missing.
-   * @throws ConflictError when `casVersion` is given and is not the key's version
+   * Deletes `key`: true when it existed, false when it was missing (with or without
+   * `casVersion`; in a transaction a conditional delete of a missing key fails the commit).
+   * @throws ConflictError when `casVersion` is given and is not the existing key's version
    */
   async delete(
     namespace: string, key: Uint8Array | string,
@@ -202,8 +203,9 @@ export class KvStore {
   /**
    * The key's value and version, or null when missing. With `blockMs` waits for a missing
    * key to be created; with `waitMs` for a version newer than the current one (null when
-   * the key is deleted or expires meanwhile, on timeout or abort). Waits are ignored in a
-   * transaction, which reads its own view (buffered values have version 0).
+   * the key is deleted or expires meanwhile, on timeout or abort). `onPark` is called when
+   * the get starts to wait, and may refuse it. Waits are ignored in a transaction, which
+   * reads its own view (buffered values have version 0).
    */
   async get(
     namespace: string, key: Uint8Array | string, options: KvGetOptions = {},
@@ -220,6 +222,7 @@ export class KvStore {
     const nowMs = this.clock.nowMs();
     const stored = this.writer.lookup(ns, userKey, nowMs, true);
     if (waitMs > 0 || (blockMs > 0 && !stored.exists)) {
+      if (options.signal?.aborted === true || options.onPark?.() === false) return null;
       const mode = waitMs > 0 ? 'wait' : 'block';
       return this.waiters.park(ns, userKey, mode, stored, waitMs > 0 ? waitMs : blockMs, nowMs,
         options.signal);

@@ -40,6 +40,12 @@ export interface KvGetOptions {
   /** Wait up to this long for a version newer than the current one (wins over blockMs). */
   waitMs?: number;
   signal?: AbortSignal;
+  /**
+   * Called synchronously at the moment the get starts to wait (never when it answers at
+   * once); returning false refuses the wait: the get then resolves null having parked
+   * nothing (the server's parked limit, spec §3.3).
+   */
+  onPark?: () => boolean;
   txnId?: number;
 }
 

@@ -112,3 +112,25 @@ test('closing the store answers parked gets with their timeout outcome', async (
   await kv.close();
   assert.equal(await parked, null);
 });
+
+test('onPark is called exactly when a get starts to wait, and may refuse the wait', async () => {
+  const { kv } = await openKv();
+  await kv.put('', 'here', 'v');
+  const calls: string[] = [];
+  const onPark = (name: string, answer: boolean) => () => {
+    calls.push(name);
+    return answer;
+  };
+  assert.equal(text(await kv.get('', 'here', { blockMs: 100, onPark: onPark('here', true) })),
+    'v', 'an existing key answers block_ms at once');
+  assert.equal(await kv.get('', 'gone', { onPark: onPark('plain', true) }), null);
+  assert.equal(await kv.get('', 'later', { blockMs: 100, onPark: onPark('refused', false) }),
+    null, 'a refused wait answers the timeout outcome at once');
+  assert.equal(kv.stats().parkedGets, 0, 'and parks nothing');
+  const parked = kv.get('', 'here', { waitMs: 1000, onPark: onPark('watch', true) });
+  assert.deepEqual(calls, ['refused', 'watch']);
+  assert.equal(kv.stats().parkedGets, 1);
+  await kv.put('', 'here', 'v2');
+  assert.equal(text(await parked), 'v2');
+  await kv.close();
+});

@@ -14,6 +14,7 @@ import { assert } from '../assert.ts';
 import { ClosedError, StorageIoError } from '../errors.ts';
 import type { FileSystem } from '../io/file_system.ts';
 import type { Clock, Timer } from '../io/clock.ts';
+import { LatencyHistogram } from './latency_histogram.ts';
 import { failpoint } from '../io/failpoint.ts';
 import { checkIntOr } from '../args.ts';
 import {
@@ -95,6 +96,8 @@ export class SegmentedLog {
   private readonly waiters: OffsetWaiters;
   private syncTimer: Timer | null = null;
   private retentionTimer: Timer | null = null;
+  /** How long each fsync of a segment's data took (group commits, periodic syncs, rolls). */
+  readonly fsyncLatency = new LatencyHistogram();
 
   private constructor(options: LogOptions, segments: Segment[], recovery: RecoveryReport) {
     this.fs = options.fs;
@@ -420,7 +423,7 @@ export class SegmentedLog {
     const position = active.sizeBytes;
     this.syncTarget = target;
     this.syncsInFlight += 1;
-    active.handle().sync().then(() => {
+    this.timedSync(active).then(() => {
       this.syncsInFlight -= 1;
       this.syncedOffset = Math.max(this.syncedOffset, target);
       if (this.failure === null) {
@@ -467,8 +470,15 @@ export class SegmentedLog {
   private async syncActive(): Promise<void> {
     if (this.durability === 'memory') return;
     const target = this.writtenOffset;
-    await this.active().handle().sync();
+    await this.timedSync(this.active());
     this.syncedOffset = Math.max(this.syncedOffset, target);
+  }
+
+  // fsyncs a segment's data file, recording how long it took.
+  private async timedSync(segment: Segment): Promise<void> {
+    const startMs = this.clock.monotonicMs();
+    await segment.handle().sync();
+    this.fsyncLatency.observe(this.clock.monotonicMs() - startMs);
   }
 
   // Seals the active segment (data and indexes durable) and starts the next one.
@@ -476,7 +486,7 @@ export class SegmentedLog {
     const old = this.active();
     assert(old.recordCount > 0, 'only a non-empty segment is rolled');
     await this.drainSyncs();
-    await old.handle().sync();
+    await this.timedSync(old);
     this.syncedOffset = this.writtenOffset;
     this.syncTarget = this.writtenOffset;
     if (this.writtenOffset > this.publishedOffset) this.publish(this.writtenOffset, old.sizeBytes);

@@ -13,6 +13,7 @@
 // growing without bound; whenWritable() waits for room. After a failed write, fsync or
 // background job the DB is failed: every later write and wait gets that error.
 
+import type { LatencySnapshot } from '../log/latency_histogram.ts';
 import { assert } from '../assert.ts';
 import { ClosedError, OverloadedError } from '../errors.ts';
 import { joinPath } from '../io/file_system.ts';
@@ -78,6 +79,8 @@ export interface LsmStats {
   /** (WAL + flush + compaction bytes written) / user bytes. */
   writeAmplification: number;
   writeStalls: number;
+  /** How long the WAL's fsyncs took (none in memory mode). */
+  walFsync: LatencySnapshot;
 }
 
 interface DurableWaiter {
@@ -369,7 +372,7 @@ export class LsmDb {
       immutableMemtables: this.imm.length, levels,
       wal: { firstOffset: this.log.firstOffset, nextOffset: this.log.nextOffset,
         bytes: this.log.sizeBytes, replayFrom: this.walOffset },
-      blockCache: this.cache.stats(), ...c,
+      blockCache: this.cache.stats(), ...c, walFsync: this.log.fsyncLatency.snapshot(),
       writeAmplification: c.userBytes === 0 ? 0 : written / c.userBytes,
     };
   }

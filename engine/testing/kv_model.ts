@@ -106,7 +106,13 @@ export class KvModel {
           write.ttlMs > 0 ? nowMs + write.ttlMs : 0) } };
       }
       case 'delete':
-        if (write.casVersion !== undefined && entry?.version !== write.casVersion) {
+        // A single delete of a missing key is NOT_FOUND (false) with or without cas_version;
+        // a commit fails a conditional delete of a missing key (§7.2.4).
+        if (write.casVersion !== undefined && entry === undefined && fixedVersion !== null) {
+          return { error: 'CONFLICT' };
+        }
+        if (write.casVersion !== undefined && entry !== undefined &&
+          entry.version !== write.casVersion) {
           return { error: 'CONFLICT' };
         }
         this.keys.delete(id);

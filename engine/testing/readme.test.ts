@@ -31,6 +31,10 @@ for (const [, name, code] of examples) {
       }
       if (name === 'actions') assert.match(result.stdout, /run-\w+ completed: hello Ada/);
       if (name === 'server') assert.match(result.stdout, /namespaces: default, shop/);
+      if (name === 'queue') {
+        assert.match(result.stdout, /sent: welcome ada, reset bob\n/);
+        assert.match(result.stdout, /billing saw: order-1 created, order-1 paid\n/);
+      }
     } finally {
       rmSync(file, { force: true });
       rmSync(join(root, 'data', 'example-log'), { recursive: true, force: true });

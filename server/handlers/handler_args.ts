@@ -1,9 +1,10 @@
-// What the queue and stream handlers share when they read a request: names as text (the
-// engine names things with strings; bytes that are not UTF-8 cannot name anything, so they
-// are BAD_REQUEST), the options of flo-wire.md §4.3 with their §2.7 treatment (block_ms is
-// refused above 300 000, counts are clamped by the engine, 0 means "the default"), and the
-// paging value of §8. Every failure is a WireError (BAD_REQUEST), raised before the engine is
-// called. Used by server/handlers/queue.ts, stream.ts and stream_group.ts.
+// What the queue, stream, action and worker handlers share when they read a request: names
+// as text (the engine names things with strings; bytes that are not UTF-8 cannot name
+// anything, so they are BAD_REQUEST), the options of flo-wire.md §4.3 with their §2.7
+// treatment (block_ms is refused above 300 000, counts are clamped by the engine, 0 means
+// "the default"), and the paging value of §8 with pages cut at the reply soft limit. Every
+// failure is a WireError (BAD_REQUEST), raised before the engine is called. Used by
+// server/handlers/queue.ts, stream.ts, stream_group.ts, action.ts and worker.ts.
 
 import { ok as assert } from 'node:assert/strict';
 import { WireError, badRequest, malformedValue } from '../wire/wire_error.ts';
@@ -117,4 +118,25 @@ export function fitCount<T>(
     if (bytes > bytesMax && index > 0) return index;
   }
   return items.length;
+}
+
+/**
+ * A page from `ask(limit)` whose items fit the soft limit (§3.4): when they do not, asks
+ * again for as many as fit, so the page and its cursor still come from the engine. A cursor
+ * the engine cannot decode is `invalid cursor` (withCursor).
+ */
+export async function fittedPage<P, T>(
+  page: PageRequest,
+  ask: (limit: number) => Promise<P>,
+  itemsOf: (page: P) => readonly T[],
+  fit: { sizeOf: (item: T) => number; fixedBytes: number; bytesMax: number },
+): Promise<P> {
+  let result = await withCursor(page.cursor, () => ask(page.limit));
+  for (;;) {
+    const items = itemsOf(result);
+    const fits = fitCount(items, fit.sizeOf, fit.fixedBytes, fit.bytesMax);
+    if (fits === items.length) return result;
+    assert(fits > 0 && fits < items.length, 'a cut page keeps its first item');
+    result = await ask(fits);
+  }
 }

@@ -1,10 +1,12 @@
 // FakeActions: a small in-memory stand-in for the action and worker families, registered like
-// a real family, so the client's ActionWorker can be tested end to end over TCP before the
-// engine's actions exist. It keeps runs FIFO per action, parks ACTION_AWAIT until a run is
-// pending (first come, first served; an aborted wait takes nothing), checks that COMPLETE,
-// FAIL and TOUCH name the run's current task, retries failed attempts while retries remain,
-// and tracks worker registrations, heartbeats and drains. It records what it saw for tests
-// to assert on. Only the newest ACTION_INVOKE form is read. Only tests import this file.
+// a real family, so the client's ActionWorker can be tested over TCP with what it saw
+// recorded (registrations, touches, drains); client/action_worker_flo.test.ts runs the
+// worker against the real families (server/handlers/action.ts). It keeps runs FIFO per
+// action, parks ACTION_AWAIT until a run is pending (first come, first served; an aborted
+// wait takes nothing), checks that COMPLETE, FAIL and TOUCH name the run's current task,
+// retries failed attempts while retries remain, and tracks worker registrations, heartbeats
+// and drains. It records what it saw for tests to assert on. Only the newest ACTION_INVOKE
+// form is read. Only tests import this file.
 
 import { Buffer } from 'node:buffer';
 import { fail, ok, type Reply, type RequestContext, type HandlerRequest } from '../handler.ts';

@@ -9,6 +9,8 @@ import { crc32 } from 'node:zlib';
 import { fcParams } from '../../engine/testing/fc_params.ts';
 import {
   acceptedReserved,
+  frameCrc,
+  frameCrcZlib,
   RESERVED_V1,
   requestIdBigInt,
   requestIdNumber,
@@ -20,6 +22,18 @@ import {
 
 test('the CRC routine returns 0xCBF43926 for "123456789" (conformance item 7)', () => {
   assert.equal(crc32(Buffer.from('123456789', 'ascii')) >>> 0, 0xcbf43926);
+});
+
+test('frameCrc (a JS table loop for small frames) equals zlib\'s for every size', () => {
+  const frame = new Uint8Array(32 + 9);
+  frame.set(Buffer.from('123456789', 'ascii'), 32);
+  // Bytes 16-19 are skipped: changing them changes nothing.
+  const before = frameCrc(frame);
+  frame.fill(0xff, 16, 20);
+  assert.equal(frameCrc(frame), before);
+  fc.assert(fc.property(fc.uint8Array({ minLength: 20, maxLength: 600 }), (bytes) => {
+    assert.equal(frameCrc(bytes), frameCrcZlib(bytes));
+  }), fcParams());
 });
 
 test('request ids split into two u32 halves and join back exactly for every u64', () => {

@@ -135,8 +135,39 @@ export function writeU32(bytes: Uint8Array, offset: number, value: number): void
   bytes[offset + 3] = value >>> 24;
 }
 
+/**
+ * Frames up to this size are summed by a table loop in JS: below about 220 bytes it beats
+ * the two calls into zlib (measured on Node 20: 104 ns against 422 ns for a 41-byte KV_GET,
+ * 342 against 500 at 140 bytes, 704 against 535 at 300), and most requests and replies of a
+ * busy connection are that small.
+ */
+const FRAME_CRC_JS_BYTES_MAX = 192;
+/** CRC-32/ISO-HDLC byte table (reflected polynomial 0xEDB88320), as signed 32-bit values. */
+const CRC_TABLE = ((): Int32Array => {
+  const table = new Int32Array(256);
+  for (let byte = 0; byte < 256; byte++) {
+    let crc = byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
+    table[byte] = crc;
+  }
+  return table;
+})();
+
 /** CRC-32 of a whole frame (header and body) as spec §2.6 defines it: skips bytes 16-19. */
 export function frameCrc(frame: Uint8Array): number {
+  if (frame.length > FRAME_CRC_JS_BYTES_MAX) return frameCrcZlib(frame);
+  let crc = -1;
+  for (let index = 0; index < Offset.CRC; index++) {
+    crc = CRC_TABLE[(crc ^ frame[index]!) & 0xff]! ^ (crc >>> 8);
+  }
+  for (let index = Offset.CRC + 4; index < frame.length; index++) {
+    crc = CRC_TABLE[(crc ^ frame[index]!) & 0xff]! ^ (crc >>> 8);
+  }
+  return (crc ^ -1) >>> 0;
+}
+
+/** frameCrc through zlib, whatever the size (large frames; tests compare the two). */
+export function frameCrcZlib(frame: Uint8Array): number {
   return crc32(frame.subarray(Offset.CRC + 4), crc32(frame.subarray(0, Offset.CRC))) >>> 0;
 }
 

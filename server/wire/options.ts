@@ -211,11 +211,12 @@ export class OptionsWriter {
     return this.add(tag, data);
   }
 
-  /** The section's bytes. */
+  /** The section's bytes (a shared empty array when there are none: do not write to it). */
   toBytes(): Uint8Array {
     if (this.parts.length > 0xffff) {
       throw new RangeError(`options section is ${this.parts.length} bytes; max 65535`);
     }
-    return Uint8Array.from(this.parts);
+    // Most requests carry no options: no allocation then.
+    return this.parts.length === 0 ? EMPTY : new Uint8Array(this.parts);
   }
 }
