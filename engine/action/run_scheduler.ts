@@ -241,9 +241,13 @@ export class RunScheduler {
     const runs = [...this.byWorker.get(workerMapKey(namespace, workerId)) ?? []];
     const queues = new Set<RunQueue>();
     for (const run of runs) {
+      // A nack ticks its queue first, and an expiry heard in that tick (onDue) may already
+      // have ended this lease, or a later one of the list: each is checked when reached.
+      if (run.end !== null || run.status !== 'running') continue;
       this.watch(this.host.queues.nack(namespace, run.queue.name, [run.messageSeq],
         { strict: false }));
-      this.leaseLost(run);
+      if (run.end === null && run.status === 'running') this.leaseLost(run);
+      assert(run.queue.leased.get(run.messageSeq) !== run, 'the worker holds the run no more');
       queues.add(run.queue);
     }
     for (const queue of queues) this.serve(queue);
