@@ -3,18 +3,21 @@
 // active run, recovered by the queue store from its journals). The queues are the truth of
 // what is active and how far (ready/delayed = pending, leased = running, delivery count =
 // attempts); a run's LSM record adds what the queue does not know (its task and worker, its
-// first start) and tells a run that finished before its message was acked.
-//
-// Recovery table (per queue message):
-//   record final                        → the ack was lost: ack now (the run stays finished)
+// first start) and tells a run that finished before its message was acked. The two logs
+// sync separately, so after a crash either may be ahead of the other; every combination is
+// reconciled here (docs/design/actions.md "Recovery" has the full table):
+//   record final, message in any state → the message is removed (it may even be ready and
+//                                         never delivered, its lease lost with the queue's
+//                                         tail): the run stays finished
 //   leased, record running, same attempt → running: the task survives with its lease
-//   leased, no matching running record  → no one holds a task for it: released (the attempt
-//                                         counts; timed_out if it was the last)
-//   ready or delayed                    → pending (a lease that expired while the store was
-//                                         down counts as an attempt; timed_out if last)
-//   queue of a deleted action           → purged (its runs' final records are durable)
+//   leased, no matching running record  → released (the attempt counts; timed_out if last)
+//   ready or delayed, no final record   → pending
+//   running record, no message          → lost with its ticket (input); shown as failed by
+//                                         recordStatus() (run_state.ts), never offered
+//   queue of a deleted action           → purged
 // Time: one LSM get per active run plus scans of the actions and workers: O(active runs).
 
+import { assert } from '../assert.ts';
 import { CorruptionError } from '../errors.ts';
 import { EntryKind } from '../lsm/internal_key.ts';
 import type { LsmDb } from '../lsm/db.ts';
@@ -49,7 +52,7 @@ export interface ActionRecoveryReport {
   actions: number;
   workers: number;
   activeRuns: number;
-  /** Messages of finished runs acked now, leases released, queues of deleted actions. */
+  /** Messages of finished runs removed now, leases released, queues of deleted actions. */
   acked: number;
   released: number;
   orphanQueues: number;
@@ -71,37 +74,52 @@ export async function recoverActionState(parts: RecoveryParts): Promise<ActionRe
   });
   const counter = db.get(counterKey());
   const reservedId = counter?.kind === EntryKind.value ? decodeCounter(counter.value) : 0;
-  let maxId = Math.max(0, ...[...byId.keys()]);
-  const report: ActionRecoveryReport = { actions: byId.size, workers, activeRuns: 0, acked: 0,
-    released: 0, orphanQueues: 0 };
-  const released: ActiveRun[] = [];
+  const scan: RecoveryScan = {
+    report: { actions: byId.size, workers, activeRuns: 0, acked: 0, released: 0,
+      orphanQueues: 0 },
+    maxId: Math.max(0, ...byId.keys()),
+    released: [],
+  };
   for (const { namespace, name } of queues.depths()) {
     const parsed = parseQueueName(name);
     const def = parsed === null ? undefined : byId.get(parsed.actionId);
     if (def === undefined || def.namespace !== namespace) {
-      report.orphanQueues += 1;
+      scan.report.orphanQueues += 1;
       await queues.purge(namespace, name);
       continue;
     }
     const queue = scheduler.queueFor(def, parsed!.labels);
     const held: HeldMessage[] = [];
     queues.forEachHeld(namespace, name, (message) => held.push(message));
+    // The messages of finished runs go in one removal per queue (one sync, not one each).
+    const finished: number[] = [];
     for (const message of held) {
-      const run = await restoreRun(parts, queue, message, report);
-      if (run === null) continue;
-      maxId = Math.max(maxId, run.seq, run.taskSeq);
-      if (run.status === 'running' && run.taskSeq === 0) released.push(run);
+      if (!await restoreRun(parts, queue, message, scan)) finished.push(message.seq);
+    }
+    if (finished.length > 0) {
+      const removed = await queues.remove(namespace, name, finished);
+      assert(removed === finished.length, `the messages of finished runs in "${name}" go`);
+      scan.report.acked += removed;
     }
   }
-  scheduler.ids = new IdCounter(db, parts.writer, maxId + 1, reservedId);
-  finishRecovery(parts, released, report);
-  report.activeRuns = scheduler.runs.size;
-  return report;
+  scheduler.ids = new IdCounter(db, parts.writer, scan.maxId + 1, reservedId);
+  finishRecovery(parts, scan.released, scan.report);
+  scan.report.activeRuns = scheduler.runs.size;
+  return scan.report;
 }
 
-// One message: the run it carries, restored (null when it finished or was dropped).
+// What the pass over the queues gathers.
+interface RecoveryScan {
+  report: ActionRecoveryReport;
+  /** The highest run or task id seen (in a ticket or a record): counting resumes above. */
+  maxId: number;
+  /** Running runs whose task nobody holds: released once every run is back. */
+  released: ActiveRun[];
+}
+
+// One message: the run it carries is restored (true), or false when the run finished.
 async function restoreRun(parts: RecoveryParts, queue: RunQueue, message: HeldMessage,
-  report: ActionRecoveryReport): Promise<ActiveRun | null> {
+  scan: RecoveryScan): Promise<boolean> {
   const { namespace, name } = queue;
   let ticket;
   try {
@@ -111,11 +129,11 @@ async function restoreRun(parts: RecoveryParts, queue: RunQueue, message: HeldMe
       `Cannot recover action queue "${name}": message ${message.seq}: ${String(error)}`);
   }
   const record = runRecord(parts.db, namespace, ticket.runSeq);
-  if (record !== null && FINAL.has(record.status)) {
-    report.acked += 1;
-    await parts.queues.ack(namespace, name, [message.seq], { strict: false });
-    return null;
-  }
+  // A record's task id counts even when its attempt is not the queue's (the lease was lost).
+  scan.maxId = Math.max(scan.maxId, ticket.runSeq, record?.taskSeq ?? 0);
+  // The ack was lost, and maybe more of the queue's tail with it: the message can be in any
+  // state, even ready and never delivered (an ack would not take it). The caller removes it.
+  if (record !== null && FINAL.has(record.status)) return false;
   const scheduler = parts.scheduler;
   const run = scheduler.newRun(ticket.runSeq, queue, ticket.createdAtMs, message.priority,
     ticket.idempotencyKey, ticket.caller);
@@ -140,7 +158,9 @@ async function restoreRun(parts: RecoveryParts, queue: RunQueue, message: HeldMe
     }
   }
   scheduler.track(run);
-  return run;
+  if (run.status === 'running' && run.taskSeq === 0) scan.released.push(run);
+  assert(scheduler.runs.get(run.seq) === run, 'a restored run is active');
+  return true;
 }
 
 // After every run is back: leases nobody holds are released, and leases that expired while

@@ -229,3 +229,25 @@ test('a worker takes only runs whose labels it holds; a parked await of another 
       'a label the worker lacks keeps the run from it');
     await flo.close();
   });
+
+test('a worker found silent at the instant its lease runs out loses the task once, not twice',
+  async () => {
+    // Found by the model test (seeds 1817879424, 1906067639, -2050639123): releasing the
+    // silent worker's task nacks it, the nack's tick hears the expiry first and releases the
+    // run, and the release that followed asserted on a run no longer running.
+    const { flo, actions, clock } = await open({ action: { workerTimeoutMs: 4000 } });
+    await actions.register('', 'send', { timeoutMs: 2500, maxRetries: 1 });
+    await flo.worker.register('', 'w1', { actions: ['send'] });
+    const runId = await actions.invoke('', 'send', text('x'));
+    const task = await take(flo);
+    clock.advance(1000);
+    // The lease now ends at +4000 ms, the instant w1 (last seen at +0) turns unhealthy.
+    assert.equal(await actions.touch('', task.taskId, { extendMs: 3000 }), clock.nowMs() + 3000);
+    clock.advance(3000);
+    const status = await actions.status('', runId);
+    assert.deepEqual([status.status, status.attempts], ['pending', 1]);
+    actions.checkInvariants();
+    const again = await take(flo, 'w2');
+    assert.deepEqual([again.runId, again.attempt], [runId, 2]);
+    await flo.close();
+  });

@@ -208,8 +208,8 @@ export class ActionStore {
     if (def === undefined) throw new NotFoundError(`action not found: "${action}"`);
     state!.actions.delete(action);
     const deleted = this.writer.delete(actionKey(ns, action));
-    const cancelled = this.scheduler.cancelAll(def, deleted);
-    await deleted;
+    const { cancelled, durable } = this.scheduler.cancelAll(def, deleted);
+    await durable;
     return cancelled;
   }
 

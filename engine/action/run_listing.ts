@@ -20,7 +20,9 @@ import {
 import type { RunInfo, RunStatus } from './action_types.ts';
 import type { RunScheduler } from './run_scheduler.ts';
 import { startsWith } from './namespace_keys.ts';
-import { activeRunInfo, recordRunInfo, statusOf, type ActiveRun } from './run_state.ts';
+import {
+  activeRunInfo, recordRunInfo, recordStatus, statusOf, type ActiveRun,
+} from './run_state.ts';
 
 export interface RunListRequest {
   namespace: string;
@@ -160,7 +162,7 @@ class FinishedRuns {
     const status = this.request.status;
     try {
       if (!this.byAction) {
-        if (status !== null && peekRunRecord(value).status !== status) return null;
+        if (status !== null && recordStatus(peekRunRecord(value).status) !== status) return null;
         return recordRunInfo(seq, decodeRunRecord(value));
       }
       if (status !== null && decodeListEntry(value).status !== status) return null;

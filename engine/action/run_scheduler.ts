@@ -198,23 +198,28 @@ export class RunScheduler {
     return run.lastChange.then(() => deadlineMs);
   }
 
-  /** Cancels every active run of `def` (ACTION_DELETE); then purges its queues. */
-  cancelAll(def: ActionDef, after: Promise<void>): number {
+  /**
+   * Cancels every active run of `def` (ACTION_DELETE). Its queues are purged only once the
+   * deletion (`after`) and every cancelled record are durable: a crash before leaves the
+   * messages, and recovery finds their records final; the records may span several LSM
+   * batches (a batch is cut at 4 MiB). Returns the count and that durability.
+   */
+  cancelAll(def: ActionDef, after: Promise<void>) {
     const state = this.namespace(def.namespace);
     const runs = [...state.runsByAction.get(def.name) ?? []]
       .filter((run) => run.queue.def === def && run.end === null);
-    for (const run of runs) {
-      this.finish(run, { status: 'cancelled', output: null, outcome: null, error: 'cancelled' },
-        false);
-    }
+    const records = runs.map((run) => this.finish(run,
+      { status: 'cancelled', output: null, outcome: null, error: 'cancelled' }, false));
     for (const queue of def.queues.values()) state.queuesByName.delete(queue.name);
-    after.then(() => {
+    const durable = Promise.all([after, ...records]).then(noop);
+    durable.then(() => {
       for (const queue of def.queues.values()) {
         if (!queue.open) continue;
         this.watch(this.host.queues.purge(def.namespace, queue.name));
       }
     }, () => undefined);
-    return runs.length;
+    assert(records.length === runs.length, 'one final record per cancelled run');
+    return { cancelled: runs.length, durable };
   }
 
   /** The queue's onDue hook: expired leases end, and ready runs go to parked awaits. */
@@ -236,9 +241,13 @@ export class RunScheduler {
     const runs = [...this.byWorker.get(workerMapKey(namespace, workerId)) ?? []];
     const queues = new Set<RunQueue>();
     for (const run of runs) {
+      // A nack ticks its queue first, and an expiry heard in that tick (onDue) may already
+      // have ended this lease, or a later one of the list: each is checked when reached.
+      if (run.end !== null || run.status !== 'running') continue;
       this.watch(this.host.queues.nack(namespace, run.queue.name, [run.messageSeq],
         { strict: false }));
-      this.leaseLost(run);
+      if (run.end === null && run.status === 'running') this.leaseLost(run);
+      assert(run.queue.leased.get(run.messageSeq) !== run, 'the worker holds the run no more');
       queues.add(run.queue);
     }
     for (const queue of queues) this.serve(queue);

@@ -126,19 +126,33 @@ export function runRecordOf(run: ActiveRun): RunRecord {
   };
 }
 
+/** The error shown for a lost run (see recordStatus()). */
+export const lostRunError = 'lost in a crash: its ticket did not survive';
+
+/**
+ * The status of a run known only from its LSM record (it is not active). A final status is
+ * shown as it is. A running record belongs to no active run only when the crash that
+ * preceded the last open kept the record but not the run's ticket (the two logs sync
+ * separately; action_recovery.ts): the input is gone with the ticket, so the run can never
+ * be offered again, and it is shown as failed (lostRunError) rather than running forever.
+ */
+export function recordStatus(status: RunStatus): RunStatus {
+  return status === 'running' || status === 'pending' ? 'failed' : status;
+}
+
 /** What status and listings show of a run known only from its LSM record. */
 export function recordRunInfo(seq: number, record: RunRecord): RunInfo {
-  const running = record.status === 'running';
+  const status = recordStatus(record.status);
+  const lost = status !== record.status;
+  assert(!lost || record.completedAtMs === 0, 'a lost run never finished');
   return {
-    runId: formatRunId(seq), action: record.action, status: record.status,
+    runId: formatRunId(seq), action: record.action, status,
     createdAtMs: record.createdAtMs, startedAtMs: record.startedAtMs || null,
     completedAtMs: record.completedAtMs || null, attempts: record.attempts,
     retryCount: Math.max(record.attempts - 1, 0), priority: record.priority,
     labels: LabelSet.parse(record.labels).toObject(), output: record.output,
-    outcome: record.outcome, error: record.error, eligibleAtMs: 0,
-    taskId: running && record.taskSeq > 0 ? formatTaskId(seq, record.taskSeq) : null,
-    workerId: running ? record.workerId : null, deadlineMs: running ? record.deadlineMs : null,
-    caller: record.caller,
+    outcome: record.outcome, error: lost ? lostRunError : record.error, eligibleAtMs: 0,
+    taskId: null, workerId: null, deadlineMs: null, caller: record.caller,
   };
 }
 

@@ -208,6 +208,23 @@ export class Queue implements DeadlineTarget {
     return durable.then(() => targets.length);
   }
 
+  /**
+   * Removes messages in any state (ready, delayed, leased, DLQ), journaled as an ack; a seq
+   * the queue does not hold is skipped. For an owner reconciling the queue with its own
+   * records at open (engine/action), never for consumers.
+   */
+  remove(seqs: readonly number[]): Promise<number> {
+    this.begin();
+    const targets = this.select(seqs, false, 'remove', () => true);
+    assert(targets.length <= seqs.length, 'each message removed once');
+    if (targets.length === 0) return this.settled().then(() => 0);
+    // Nothing becomes ready or due: no waiter to serve, no deadline to move.
+    const durable = this.append([{ kind: EventKind.ack, seqs: targets.map(seqOf) }]);
+    assert(targets.every((message) => this.state.find(message.seq) === undefined),
+      'removed messages are no longer held');
+    return durable.then(() => targets.length);
+  }
+
   /** Nacks leased messages: to the DLQ (asked, or out of deliveries) or back to ready. */
   nack(seqs: readonly number[], toDlq: boolean, delayMs: number, strict: boolean) {
     this.begin();

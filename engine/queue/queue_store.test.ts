@@ -104,6 +104,33 @@ test('acking or touching an expired lease is LeaseExpiredError and changes nothi
     await store.close();
   });
 
+test('remove drops ready, delayed, leased and dead messages alike, also after a reopen',
+  async () => {
+    const { store, fs, clock, options } = await openStore();
+    await store.configure('', 'q', { maxDeliveries: 1 });
+    await store.enqueueBatch('', 'q', [text('leased'), text('dead'), text('ready')]);
+    await store.enqueue('', 'q', text('delayed'), { delayMs: 1000 });
+    await store.enqueue('', 'q', text('kept'));
+    assert.deepEqual((await store.dequeue('', 'q', { count: 2 })).map((m) => m.seq), [1, 2]);
+    await store.nack('', 'q', [2]);
+    await store.nack('', 'q', [1]);
+    assert.equal((await store.stats('', 'q')).dlq, 2, 'seqs 1 and 2 dead-lettered');
+    await store.dlqRequeue('', 'q', [1]);
+    assert.deepEqual((await store.dequeue('', 'q')).map((m) => m.seq), [1]);
+    // Now 1 is leased, 2 dead, 3 ready (never delivered), 4 delayed and 5 ready.
+    assert.equal(await store.remove('', 'q', [1, 2, 3, 4, 99]), 4);
+    assert.equal(await store.remove('', 'q', [1]), 0, 'a seq not held is skipped');
+    assert.equal(await store.remove('', 'never', [1]), 0);
+    await store.close();
+    const reopened = await QueueStore.open({ ...options, fs, clock });
+    const held: number[] = [];
+    reopened.forEachHeld('', 'q', (message) => held.push(message.seq));
+    assert.deepEqual(held, [5]);
+    clock.advance(2000);
+    assert.deepEqual((await reopened.dequeue('', 'q', { count: 10 })).map((m) => m.seq), [5]);
+    await reopened.close();
+  });
+
 test('nack returns a message with deliveryCount + 1, or to the DLQ when asked', async () => {
   const { store } = await openStore();
   await store.enqueueBatch('', 'q', [text('a'), text('b')]);

@@ -242,6 +242,17 @@ export class QueueStore {
   }
 
   /**
+   * Removes messages whatever their state (ready, delayed, leased or dead); seqs the queue
+   * does not hold are skipped. Not a consumer's operation: for an owner that reconciles a
+   * queue with its own records at open (engine/action drops the tickets of finished runs).
+   * Resolves with the number of messages removed.
+   */
+  async remove(namespace: string, queue: string, seqs: number[]): Promise<number> {
+    const list = checkSeqs(seqs);
+    return this.onSeqQueue(namespace, queue, list, false, 'remove', (q) => q.remove(list));
+  }
+
+  /**
    * Returns leased messages: to the DLQ with `toDlq` or when out of deliveries, otherwise
    * ready again (after `delayMs`) with their delivery count kept. Resolves with the count.
    */

@@ -5,7 +5,9 @@
 //   complete acknowledged leaves its run completed with that output;
 // - both modes: a recovered completed run carries the output its worker computed from its
 //   own input; a run seen completed stays completed (in every later epoch); no task is
-//   handed out for a completed run (never completed twice); run ids are never reused;
+//   handed out for a completed run (never completed twice); run ids are never reused; once
+//   every lease ran out, every run listed pending or running is offered (none is stuck);
+//   in sync mode no acknowledged run shows as lost (action_recovery.ts);
 // - async mode: what survives is a consistent prefix (the same checks on what recovered).
 // The workload then continues on the recovered store. Used by action_crash.test.ts and
 // `npm run sim -- --action`.
@@ -16,6 +18,7 @@ import { Prng } from '../io/prng.ts';
 import type { Durability } from '../log/segmented_log.ts';
 import { openFlo, type Flo } from '../flo.ts';
 import type { Task } from '../action/action_types.ts';
+import { lostRunError } from '../action/run_state.ts';
 
 export interface ActionSimResult {
   seed: number;
@@ -138,7 +141,10 @@ async function checkRecovered(flo: Flo, clock: ManualClock, track: Tracking,
   } while (cursor !== undefined);
   if (durability === 'sync') {
     for (const runId of track.invoked.keys()) {
-      if (!runs.has(runId)) throw new Error(`acknowledged run ${runId} is lost`);
+      const run = runs.get(runId);
+      if (run === undefined || run.error === lostRunError) {
+        throw new Error(`acknowledged run ${runId} is lost`);
+      }
     }
   }
   for (const runId of track.completedSeen) {
@@ -160,7 +166,15 @@ async function checkRecovered(flo: Flo, clock: ManualClock, track: Tracking,
     const task = await flo.action.awaitTask('', 'w', ['job'], { blockMs: 0 });
     if (task === null) break;
     onTask(track, task);
-    if (track.held.length > 50) break;
+    if (track.held.length > 50) return runs.size;
+  }
+  // Every lease has run out and the drain took all: no run may be left pending or running
+  // without being offered (a run whose ticket was lost shows as failed instead).
+  const offered = new Set(track.held.map((task) => task.runId));
+  for (const [runId, run] of runs) {
+    if ((run.status === 'pending' || run.status === 'running') && !offered.has(runId)) {
+      throw new Error(`run ${runId} is ${run.status} and never offered after recovery`);
+    }
   }
   return runs.size;
 }
