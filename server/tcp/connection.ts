@@ -107,6 +107,8 @@ export class Connection implements SlotOwner {
   private state: ConnectionState = 'open';
   private finalError: FrameError | null = null;
   private flushScheduled = false;
+  /** Set while pump() starts frames: replies made then may still be joined by more. */
+  private pumping = false;
   private writeBlocked = false;
   private incompleteTimer: Timer | null = null;
   private incompleteFrameIndex = -1;
@@ -168,8 +170,23 @@ export class Connection implements SlotOwner {
     this.pump();
   }
 
+  private onlyParkedLeft(): boolean {
+    return !this.pumping && this.inFlight === this.parked.size;
+  }
+
   /** Starts every complete frame the decoder holds, unless writes are blocked. */
   private pump(): void {
+    this.pumping = true;
+    try {
+      this.pumpFrames();
+    } finally {
+      this.pumping = false;
+    }
+    if (this.encoder.pendingBytes > 0 && this.onlyParkedLeft()) this.flush();
+    this.armIncompleteTimer();
+  }
+
+  private pumpFrames(): void {
     while (this.state === 'open' && !this.writeBlocked) {
       const result = this.decoder.next();
       if (result === null) break;
@@ -182,7 +199,6 @@ export class Connection implements SlotOwner {
       this.start(result);
       if (this.encoder.pendingBytes >= this.config.writeHighWaterBytes) this.flush();
     }
-    this.armIncompleteTimer();
   }
 
   private start(frame: RequestFrame): void {
@@ -272,8 +288,11 @@ export class Connection implements SlotOwner {
   // pipelined read then answers in parts, and the peer works on the first replies while this
   // side encodes the rest (one write per turn made both ends wait for each other in turn:
   // PINGs 256 in flight went from ~120 000/s to ~180 000/s on 2 cores).
+  // When nothing but parked requests is left to answer, no later reply can join this
+  // turn's write, so the replies go now: a request alone on its connection saves the turn
+  // its reply would wait for.
   private scheduleFlush(): void {
-    if (this.encoder.pendingBytes >= flushEarlyBytes) {
+    if (this.encoder.pendingBytes >= flushEarlyBytes || this.onlyParkedLeft()) {
       this.flush();
       return;
     }
