@@ -201,6 +201,9 @@ export class FloConnection {
     if (socket === null || socket.destroyed) return;
     await new Promise<void>((resolve) => {
       socket.once('close', () => resolve());
+      // An idle socket is unref'd; the close handshake must keep the process alive, or a
+      // script awaiting close() would end with that await unsettled (exit code 13).
+      socket.ref();
       socket.end();
       setTimeout(() => socket.destroy(), 1_000).unref();
     });

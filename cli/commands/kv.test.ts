@@ -2,8 +2,11 @@
 // engine), capturing the output of main(argv, io): put with --ttl, --cas, --nx, --xx and
 // --hex; get (text, hex, JSON, --block-ms); del; scan over several pages, --max and
 // --keys-only; history; incr with negative deltas; exists; touch and persist; namespaces;
-// one-line errors with exit code 1 (missing keys, conflicts) or 2 (usage); help texts.
+// one-line errors with exit code 1 (missing keys, conflicts) or 2 (usage); help texts; and
+// the exit code and error line of a real `flo` process.
 
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { main } from '../main.ts';
@@ -96,4 +99,28 @@ test('flo kv --help lists the subcommands with their descriptions', async () => 
   await main(['node', 'flo', 'kv', 'put', '--help'], put);
   assert.match(put.stdout, /--ttl <ms>/);
   assert.match(put.stdout, /--cas <version>/);
+});
+
+// Run as a real process, not through main(): only then does the process's end show (an
+// unsettled await at exit is code 13 and swallows the error line).
+function floProcess(addr: string, ...args: string[]) {
+  const bin = join(import.meta.dirname, '..', '..', 'bin', 'flo.js');
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args, '--addr', addr]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('the flo process exits 0 after a command and 1 with its error line', async (t) => {
+  const addr = await serve(t);
+  assert.deepEqual(await floProcess(addr, 'kv', 'put', 'k', 'v'),
+    { code: 0, stdout: '1\n', stderr: '' });
+  assert.deepEqual(await floProcess(addr, 'kv', 'get', 'k'),
+    { code: 0, stdout: 'v\n', stderr: '' });
+  assert.deepEqual(await floProcess(addr, 'kv', 'get', 'nope'),
+    { code: 1, stdout: '', stderr: 'flo: key not found: "nope"\n' });
 });
