@@ -147,18 +147,18 @@ export class QueueStore {
     const count = checkCount(options.count);
     const leaseMs = checkLeaseMs(options.visibilityTimeoutMs, 'visibilityTimeoutMs');
     const budget = checkBudget(options.budget);
-    const wait: ParkRequest = {
-      blockMs: checkIntOr(options.blockMs, 'blockMs', 0, waitMsMax, 0),
-      signal: options.signal,
-      // The limit first: a request refused here is not announced as parked.
-      mayPark: () => this.parked.parked < this.parkedMax && options.signal?.aborted !== true &&
-        (options.onPark?.() ?? true),
-    };
-    const run = (q: Queue): Promise<QueueMessage[]> =>
-      q.dequeue({ count, leaseMs: leaseMs ?? q.config.visibilityTimeoutMs, budget }, wait);
+    const wait = new ParkGate(this.parked, this.parkedMax,
+      checkIntOr(options.blockMs, 'blockMs', 0, waitMsMax, 0), options.signal, options.onPark);
     const target = this.slotFor(ns, name, false);
-    if (target instanceof Queue) return run(target);
-    if (target !== null) return target.then(run);
+    // No closure on the common path (a queue that exists): tsx names each one it creates.
+    if (target instanceof Queue) {
+      return target.dequeue(
+        { count, leaseMs: leaseMs ?? target.config.visibilityTimeoutMs, budget }, wait);
+    }
+    if (target !== null) {
+      return target.then((q) => q.dequeue(
+        { count, leaseMs: leaseMs ?? q.config.visibilityTimeoutMs, budget }, wait));
+    }
     if (wait.blockMs === 0 || !wait.mayPark()) return [];
     const slot = this.slot(ns, name);
     const messages = await slot.waiters.park(
@@ -560,4 +560,28 @@ function decodeCursor(cursor: Uint8Array | undefined): Uint8Array | null {
   if (!(cursor instanceof Uint8Array)) throw new TypeError('cursor must be a Uint8Array');
   if (cursor[0] !== CURSOR_TAG || cursor.length < 2) throw new RangeError('invalid cursor');
   return cursor.subarray(1);
+}
+
+// A dequeue's park request: the store-wide parked limit first (a request refused here is not
+// announced as parked), then the signal, then the caller's onPark.
+class ParkGate implements ParkRequest {
+  readonly blockMs: number;
+  readonly signal: AbortSignal | undefined;
+  private readonly counter: { readonly parked: number };
+  private readonly parkedMax: number;
+  private readonly onPark: (() => boolean) | undefined;
+
+  constructor(counter: { readonly parked: number }, parkedMax: number, blockMs: number,
+    signal: AbortSignal | undefined, onPark: (() => boolean) | undefined) {
+    this.counter = counter;
+    this.parkedMax = parkedMax;
+    this.blockMs = blockMs;
+    this.signal = signal;
+    this.onPark = onPark;
+  }
+
+  mayPark(): boolean {
+    return this.counter.parked < this.parkedMax && this.signal?.aborted !== true &&
+      (this.onPark?.() ?? true);
+  }
 }
