@@ -7,10 +7,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { ManualClock } from '../io/clock.ts';
 import { MemFs } from '../io/mem_fs.ts';
+import { NodeFs } from '../io/node_fs.ts';
+import { treeFiles } from '../testing/fixture_tree.ts';
+import { copyTree } from '../../fixtures/copy_tree.ts';
 import {
   ACTION_FIXTURE_START_MS, openActionFixture, writeActionFixture,
 } from '../../fixtures/action/generate_action.ts';
@@ -18,22 +19,10 @@ import {
 const fixtureDir = new URL('../../fixtures/action/v1', import.meta.url).pathname;
 const decoder = new TextDecoder();
 
-function files(dir: string, base = ''): string[] {
-  return readdirSync(join(dir, base)).sort().flatMap((name) => {
-    const path = base === '' ? name : `${base}/${name}`;
-    return statSync(join(dir, path)).isDirectory() ? files(dir, path) : [path];
-  });
-}
-
-function loadFixture(): MemFs {
+// A copy in memory: a test may change it without touching the committed files.
+function loadFixtureTree(root: string): MemFs {
   const fs = new MemFs();
-  for (const path of files(fixtureDir)) {
-    const full = `/flo/${path}`;
-    fs.mkdirp(full.slice(0, full.lastIndexOf('/')));
-    const file = fs.openFile(full, { create: true });
-    file.writeAt(readFileSync(join(fixtureDir, path)), 0);
-    file.close();
-  }
+  copyTree(new NodeFs(), fixtureDir, fs, root);
   return fs;
 }
 
@@ -42,7 +31,7 @@ const at = (deltaMs: number): number => ACTION_FIXTURE_START_MS + deltaMs;
 test('the v1 actions fixture recovers every run, action and worker it was written with',
   async () => {
     const clock = new ManualClock(at(700));
-    const flo = await openActionFixture(loadFixture(), clock, '/flo');
+    const flo = await openActionFixture(loadFixtureTree('/flo'), clock, '/flo');
     const page = await flo.action.listRuns('', '', { limit: 100 });
     const summary = page.runs.map((run) => [run.runId, run.action, run.status, run.attempts,
       run.output === null ? null : decoder.decode(run.output), run.outcome, run.error]);
@@ -79,10 +68,12 @@ test('the v1 actions fixture recovers every run, action and worker it was writte
   });
 
 test('the actions fixture generator still writes the committed bytes', async () => {
+  const committed = loadFixtureTree('/fixture');
   const fs = new MemFs();
   await writeActionFixture(fs, '/regen');
-  for (const path of files(fixtureDir)) {
-    const expected = new Uint8Array(readFileSync(join(fixtureDir, path)));
-    assert.deepEqual(fs.readFile(`/regen/${path}`), expected, `${path} changed`);
+  assert.deepEqual(treeFiles(fs, '/regen'), treeFiles(committed, '/fixture'));
+  for (const path of treeFiles(committed, '/fixture')) {
+    assert.deepEqual(fs.readFile(`/regen/${path}`), committed.readFile(`/fixture/${path}`),
+      `${path} changed`);
   }
 });

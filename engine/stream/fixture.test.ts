@@ -10,6 +10,7 @@ import { NodeFs } from '../io/node_fs.ts';
 import { ManualClock } from '../io/clock.ts';
 import { StreamStore } from './stream_store.ts';
 import { inspectStream } from './inspect_stream.ts';
+import { treeFiles } from '../testing/fixture_tree.ts';
 import {
   STREAM_FIXTURE_START_MS, writeStreamFixture,
 } from '../../fixtures/stream/generate_stream.ts';
@@ -22,14 +23,6 @@ function loadFixture(): MemFs {
   const fs = new MemFs();
   copyTree(new NodeFs(), fixtureDir, fs, '/fixture');
   return fs;
-}
-
-function listFiles(fs: { list(dir: string): string[]; stat(path: string): { isDirectory:
-  boolean } | null }, dir: string): string[] {
-  return fs.list(dir).flatMap((name) => {
-    const path = `${dir}/${name}`;
-    return fs.stat(path)!.isDirectory ? listFiles(fs, path) : [path];
-  });
 }
 
 test('the v1 stream fixture opens with its records, trims, groups and numbering', async () => {
@@ -65,7 +58,9 @@ test('the v1 stream fixture opens with its records, trims, groups and numbering'
 
 test('the stream fixture inspector rebuilds the same group state read-only', () => {
   const fs = loadFixture();
-  const before = listFiles(fs, '/fixture').map((path) => [path, fs.readFile(path).length]);
+  const sizes = () => treeFiles(fs, '/fixture')
+    .map((path) => [path, fs.readFile(`/fixture/${path}`).length]);
+  const before = sizes();
   const result = inspectStream(fs, '/fixture', '', 'orders')!;
   assert.deepEqual(result.partitions.map((p) => [p.records, p.firstSequence, p.lastSequence]),
     [[1, 7, 7], [5, 2, 6]]);
@@ -75,18 +70,16 @@ test('the stream fixture inspector rebuilds the same group state read-only', () 
   assert.deepEqual(result.journal.problems, []);
   assert.equal(inspectStream(fs, '/fixture', 'default', 'audit'), null);
   assert.equal(inspectStream(fs, '/fixture', 'tenant', 'audit')!.partitions[0]!.records, 1);
-  const after = listFiles(fs, '/fixture').map((path) => [path, fs.readFile(path).length]);
-  assert.deepEqual(after, before, 'the inspector changes nothing');
+  assert.deepEqual(sizes(), before, 'the inspector changes nothing');
 });
 
 test('the stream fixture generator still writes the committed bytes', async () => {
   const regenerated = await writeStreamFixture('/regen');
   const disk = new NodeFs();
-  const committed = listFiles(disk, fixtureDir).map((path) => path.slice(fixtureDir.length));
-  const written = listFiles(regenerated, '/regen').map((path) => path.slice('/regen'.length));
-  assert.deepEqual(written, committed);
+  const committed = treeFiles(disk, fixtureDir);
+  assert.deepEqual(treeFiles(regenerated, '/regen'), committed);
   for (const path of committed) {
-    assert.deepEqual(regenerated.readFile(`/regen${path}`),
-      new Uint8Array(disk.readFile(`${fixtureDir}${path}`)), `${path} changed`);
+    assert.deepEqual(regenerated.readFile(`/regen/${path}`),
+      new Uint8Array(disk.readFile(`${fixtureDir}/${path}`)), `${path} changed`);
   }
 });
