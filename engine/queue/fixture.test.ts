@@ -5,9 +5,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { MemFs } from '../io/mem_fs.ts';
+import { NodeFs } from '../io/node_fs.ts';
+import { treeFiles } from '../testing/fixture_tree.ts';
+import { copyTree } from '../../fixtures/copy_tree.ts';
 import { ManualClock } from '../io/clock.ts';
 import { QueueStore } from './queue_store.ts';
 import {
@@ -16,21 +17,10 @@ import {
 
 const fixtureDir = new URL('../../fixtures/queue/v1', import.meta.url).pathname;
 
-function files(dir: string, base = ''): string[] {
-  return readdirSync(join(dir, base)).sort().flatMap((name) => {
-    const path = base === '' ? name : `${base}/${name}`;
-    return statSync(join(dir, path)).isDirectory() ? files(dir, path) : [path];
-  });
-}
-
+// A copy in memory: a test may change it without touching the committed files.
 function loadFixture(): MemFs {
   const fs = new MemFs();
-  for (const path of files(fixtureDir)) {
-    fs.mkdirp(`/store/${path}`.slice(0, `/store/${path}`.lastIndexOf('/')));
-    const file = fs.openFile(`/store/${path}`, { create: true });
-    file.writeAt(readFileSync(join(fixtureDir, path)), 0);
-    file.close();
-  }
+  copyTree(new NodeFs(), fixtureDir, fs, '/store');
   return fs;
 }
 
@@ -60,10 +50,11 @@ test('the v1 queue fixture recovers to exactly the state it was written with', a
 });
 
 test('the queue fixture generator still writes the committed bytes', async () => {
+  const committed = loadFixture();
   const fs = new MemFs();
   await writeQueueFixture(fs, '/regen');
-  for (const path of files(fixtureDir)) {
-    const expected = new Uint8Array(readFileSync(join(fixtureDir, path)));
-    assert.deepEqual(fs.readFile(`/regen/${path}`), expected, `${path} changed`);
+  for (const path of treeFiles(committed, '/store')) {
+    assert.deepEqual(fs.readFile(`/regen/${path}`), committed.readFile(`/store/${path}`),
+      `${path} changed`);
   }
 });

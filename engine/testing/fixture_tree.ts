@@ -1,7 +1,7 @@
 // Lists the files of a directory tree on a FileSystem, so a fixture test can compare a
 // regenerated golden directory with the committed one (loaded with fixtures/copy_tree.ts)
-// file for file and byte for byte. Used by the fixture tests of engine/action and
-// engine/stream.
+// file for file and byte for byte. Used by the fixture tests of engine/action,
+// engine/queue and engine/stream.
 
 /** Every file below `dir` of `fs`, as paths relative to `dir`, sorted. */
 export function treeFiles(
