@@ -2,10 +2,8 @@
 // from engine/mod.ts: settings, runs and their statuses, tasks, workers and pages. The
 // server maps them onto the wire (spec §7.6, §7.7); fields name the wire field they carry.
 
-import type { Clock } from '../io/clock.ts';
-import type { FileSystem } from '../io/file_system.ts';
 import type { Prng } from '../io/prng.ts';
-import type { Durability } from '../log/segmented_log.ts';
+import type { StorageOptions } from '../log/log_options.ts';
 import type { LsmDb } from '../lsm/db.ts';
 
 /** Run statuses with their wire codes (ACTION_STATUS `status`). */
@@ -34,16 +32,11 @@ export type WorkerStatus = keyof typeof WorkerStatusCode;
  */
 export type Labels = Readonly<Record<string, unknown>>;
 
-export interface ActionStoreOptions {
-  fs: FileSystem;
-  clock: Clock;
+export interface ActionStoreOptions extends StorageOptions {
   /** The engine's LSM (flo.kv.db): run records, idempotency keys, actions and workers. */
   db: LsmDb;
   /** Directory of the scheduling queues (`<dir>/queues/`). */
   dir: string;
-  /** Default 'sync'. */
-  durability?: Durability;
-  syncIntervalMs?: number;
   /** Jitter of retry backoffs (default: seeded from the clock). */
   prng?: Prng;
   /** Finished runs are kept at least this long, then dropped by compaction (24 h). */

@@ -18,11 +18,11 @@ import { assert } from '../assert.ts';
 import { CorruptionError } from '../errors.ts';
 import type { FileSystem } from '../io/file_system.ts';
 import { joinPath, writeFileAtomic } from '../io/file_system.ts';
-import type { Clock } from '../io/clock.ts';
 import { readU32, readU64, writeU32, writeU64 } from '../codec/bytes.ts';
 import { encodeFrame, scanFrames } from '../codec/record_frame.ts';
 import type { LogRecord } from './batch.ts';
-import { SegmentedLog, type Durability, type LogOptions } from './segmented_log.ts';
+import type { StorageOptions } from './log_options.ts';
+import { SegmentedLog, type LogOptions } from './segmented_log.ts';
 
 // Part of the on-disk format; do not change.
 export const CHECKPOINT_MAGIC = 0x4b43_4c46; // "FLCK" read as u32 LE
@@ -30,12 +30,7 @@ export const CHECKPOINT_VERSION = 1;
 const CHECKPOINT_HEADER_BYTES = 16; // magic:u32 | version:u8 | reserved:3 | offset:u64
 const CHECKPOINT_BYTES_MAX = 2 ** 32 - 1;
 
-export interface JournalOptions {
-  fs: FileSystem;
-  clock: Clock;
-  dir: string;
-  durability?: Durability;
-  syncIntervalMs?: number;
+export interface JournalOptions extends StorageOptions {
   segmentBytes?: number;
   compression?: 'none' | 'lz4';
   repair?: boolean;

@@ -10,7 +10,12 @@ import { checkRetentionPolicy, type RetentionPolicy } from './retention.ts';
 
 export type Durability = 'sync' | 'async' | 'memory';
 
-export interface LogOptions {
+/**
+ * What every store over logs is opened with: where (a FileSystem, a directory), its clock, and
+ * how durable an acknowledged write is. Logs, journals, queue, stream and action stores
+ * extend it.
+ */
+export interface StorageOptions {
   fs: FileSystem;
   clock: Clock;
   dir: string;
@@ -18,6 +23,9 @@ export interface LogOptions {
   durability?: Durability;
   /** fsync period of the async mode (default 100 ms). */
   syncIntervalMs?: number;
+}
+
+export interface LogOptions extends StorageOptions {
   /** Roll to a new segment before one would exceed this size (default 64 MiB). */
   segmentBytes?: number;
   /** Roll once the active segment's first batch is this old (default: never). */

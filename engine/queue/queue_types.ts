@@ -2,9 +2,7 @@
 // messages as delivered, statistics and pages. The server maps them onto the wire (spec
 // §7.3); each field names the wire field it carries where there is one.
 
-import type { Durability } from '../log/segmented_log.ts';
-import type { FileSystem } from '../io/file_system.ts';
-import type { Clock } from '../io/clock.ts';
+import type { StorageOptions } from '../log/log_options.ts';
 
 /** Per-queue settings; every field is optional and falls back to the store's default. */
 export interface QueueSettings {
@@ -20,15 +18,9 @@ export interface QueueSettings {
   dedupKeysMax?: number;
 }
 
-export interface QueueStoreOptions {
-  fs: FileSystem;
-  clock: Clock;
+export interface QueueStoreOptions extends StorageOptions {
   /** Root directory of every queue of this store. */
   dir: string;
-  /** Default 'sync'. */
-  durability?: Durability;
-  /** fsync period of the async mode (default 100 ms). */
-  syncIntervalMs?: number;
   /** Journal segment size (default 16 MiB). */
   segmentBytes?: number;
   /** Defaults for every queue (overridden per queue by configure()). */

@@ -2,9 +2,7 @@
 // follow the wire spec (§7.4, §7.5) where it names a field; units are last (…Ms, …Bytes).
 // Sequences and timestamps are JavaScript numbers (safe integers).
 
-import type { Clock } from '../io/clock.ts';
-import type { FileSystem } from '../io/file_system.ts';
-import type { Durability } from '../log/segmented_log.ts';
+import type { StorageOptions } from '../log/log_options.ts';
 import type { StreamId } from './stream_id.ts';
 
 export type { StreamId };
@@ -41,14 +39,9 @@ export interface RetentionLimits {
   maxBytes?: number;
 }
 
-export interface StreamStoreOptions {
-  fs: FileSystem;
-  clock: Clock;
+export interface StreamStoreOptions extends StorageOptions {
   /** Root directory of every stream. */
   dir: string;
-  /** Default 'sync'. */
-  durability?: Durability;
-  syncIntervalMs?: number;
   /** Segment size of partition logs (default 64 MiB). */
   segmentBytes?: number;
   /** Distance between sparse index entries of partition logs (default 4 KiB). */
