@@ -140,10 +140,13 @@ test('sync mode: a record fsynced before its ticket leaves an unacknowledged run
     await flo.action.complete('', (await take(flo)).taskId, text('out'));
     // Invoke and take in one turn: the ticket and its lease share one queue fsync, the
     // running record has its own in the LSM. The queue's fsync fails; the LSM's lands.
+    // The register comes first so the LSM's batch goes to its log (end of turn) before the
+    // queue's batch, whose fsync fails at once here: an fsync failing while the other runs.
     fs.injectFault('sync', '/actions/queues/');
+    const registered = flo.action.register('', 'other', { timeoutMs: 1000 });
     const invoke = flo.action.invoke('', 'send', text('in'));
     const taken = flo.action.awaitTask('', 'w1', ['send'], { blockMs: 0 });
-    const [invokeResult, takeResult] = await Promise.allSettled([invoke, taken]);
+    const [invokeResult, takeResult] = await Promise.allSettled([invoke, taken, registered]);
     assert.equal(invokeResult.status, 'rejected', 'the invoke is never acknowledged');
     assert.equal(takeResult.status, 'rejected', 'the task is never revealed');
     await flo.kv.db.sync();

@@ -11,17 +11,15 @@
 // order of a run's records matters). Any other refusal fails the store (onFail).
 
 import { assert } from '../assert.ts';
+import { durableWait, type DurableWait } from '../log/durable_wait.ts';
 import { OverloadedError } from '../errors.ts';
 import type { LsmDb } from '../lsm/db.ts';
 import { WriteBatch } from '../lsm/write_batch.ts';
 
 const FLUSH_BYTES = 4 * 1024 * 1024;
 
-interface Pending {
+interface Pending extends DurableWait {
   batch: WriteBatch;
-  durable: Promise<void>;
-  resolve: () => void;
-  reject: (error: Error) => void;
 }
 
 export class ActionWriter {
@@ -71,8 +69,11 @@ export class ActionWriter {
     return this.waiting.reduce((total, pending) => total + pending.batch.count, 0);
   }
 
-  /** Hands the pending batches to the LSM now (before a scan); stalled ones stay queued. */
-  flush(): void {
+  /**
+   * Hands the pending batches to the LSM now (before a scan); stalled ones stay queued.
+   * `endOfTurn`: nothing else joins them, so the LSM may hand its WAL group over too.
+   */
+  flush(endOfTurn = false): void {
     while (!this.isStalled && this.waiting.length > 0) {
       const pending = this.waiting[0]!;
       try {
@@ -89,6 +90,7 @@ export class ActionWriter {
       this.waiting.shift();
       this.latest = pending.durable;
     }
+    if (endOfTurn) this.db.endTurn();
   }
 
   /** Rejects what is pending with `error` (the store is closing after a failure). */
@@ -104,15 +106,7 @@ export class ActionWriter {
     const last = this.waiting.at(-1);
     // A batch being retried after a stall is closed: new entries go after it.
     if (last !== undefined && !(this.isStalled && this.waiting.length === 1)) return last;
-    let resolve!: () => void;
-    let reject!: (error: Error) => void;
-    const durable = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    // Callers attach their own handlers; the writer's copy only keeps rejections handled.
-    durable.catch(() => undefined);
-    const pending: Pending = { batch: new WriteBatch(), durable, resolve, reject };
+    const pending: Pending = { batch: new WriteBatch(), ...durableWait() };
     this.waiting.push(pending);
     return pending;
   }
@@ -127,7 +121,7 @@ export class ActionWriter {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.failure === null) this.flush();
+      if (this.failure === null) this.flush(true);
     });
   }
 

@@ -45,6 +45,11 @@ export interface LogOptions extends StorageOptions {
 export interface AppendOptions {
   /** Timestamp for records that carry none (default: the clock's now). */
   timestampMs?: number;
+  /**
+   * Start writing at once instead of at the end of the turn (setImmediate): for a caller
+   * that already gathered its turn's appends into this one, at the end of the turn.
+   */
+  writeNow?: boolean;
 }
 
 /** What appendNow did: the offsets it assigned and when they become durable and readable. */

@@ -197,7 +197,7 @@ export class SegmentedLog {
     this.assignedOffset = baseOffset + records.length;
     this.pending.push({ bytes, header });
     const durable = this.waiters.whenReached(this.assignedOffset);
-    this.schedulePump();
+    this.schedulePump(options.writeNow === true);
     return { baseOffset, recordCount: records.length, timestampMs: timestampsMs[0]!, durable };
   }
 
@@ -347,10 +347,11 @@ export class SegmentedLog {
 
   // ---- the pump: the only code that writes segment files ----
 
-  private schedulePump(): void {
+  private schedulePump(now = false): void {
     if (this.pumping) return;
     this.pumping = true;
-    setImmediate(() => void this.pump());
+    if (now) void this.pump();
+    else setImmediate(() => void this.pump());
   }
 
   private async pump(): Promise<void> {

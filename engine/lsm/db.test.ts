@@ -1,8 +1,9 @@
 // LsmDb unit tests: reads see writes at once and after reopen; durability resolves after
-// the fsync and concurrent writers share it; flush and compaction move data without
-// changing what reads see; snapshots and open iterators survive compactions; write stalls
-// refuse with OverloadedError and whenWritable waits; orphans go at open; the manifest is
-// rewritten when it grows; a failed fsync fails the DB; tiered compaction reads the same.
+// the fsync and concurrent writers share it; a turn's writes are one WAL record; flush and
+// compaction move data without changing what reads see; snapshots and open iterators
+// survive compactions; write stalls refuse with OverloadedError and whenWritable waits;
+// orphans go at open; the manifest is rewritten when it grows; a failed fsync fails the DB;
+// tiered compaction reads the same.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -94,6 +95,50 @@ test('concurrent writes share one fsync in sync mode and resolve after it', asyn
   await Promise.all(results.map((result) => result.durable));
   assert.ok(fs.stats.syncs - syncsBefore <= 2, `${fs.stats.syncs - syncsBefore} syncs`);
   assert.equal(fs.unsyncedFiles().filter((path) => path.includes('/wal/')).length, 0);
+  await db.close();
+});
+
+test('a turn\'s writes are one WAL record; size, freeze and sync hand it over early', async () => {
+  const fs = new MemFs();
+  let db = await LsmDb.open(options(fs, { memtableBytesMax: 1 << 30 }));
+  const walRecords = (): number => db.stats().wal.nextOffset;
+  const start = walRecords();
+  const results = Array.from({ length: 20 }, (_, i) => db.write(batchOf([[`k${i}`, 'v']])));
+  assert.equal(walRecords(), start, 'the group waits for the end of the turn');
+  assert.ok(results.every((result) => result.durable === results[0]!.durable));
+  await results[19]!.durable;
+  assert.equal(walRecords(), start + 1);
+  assert.equal(db.durableSeq, 20);
+
+  // A batch above the group's limit: the group goes first, then the batch on its own.
+  const small = db.write(batchOf([['small', 'v']]));
+  const big = db.write(batchOf([['big', 'x'.repeat(1100 * 1024)]]));
+  assert.equal(walRecords(), start + 3);
+  assert.notEqual(small.durable, big.durable);
+  await big.durable;
+  assert.equal(db.durableSeq, big.seq);
+
+  const last = db.write(batchOf([['last', 'v']]));
+  await db.sync();
+  assert.equal(walRecords(), start + 4);
+  assert.equal(db.durableSeq, last.seq);
+  await db.close();
+  db = await LsmDb.open(options(fs));
+  assert.equal(db.recovery.entriesReplayed, 23);
+  assert.deepEqual([read(db, 'k19'), read(db, 'small'), read(db, 'last')], ['v', 'v', 'v']);
+  await db.close();
+
+  // A memtable that fills mid-turn freezes at a group boundary: its WAL end covers it.
+  const frozenFs = new MemFs();
+  db = await LsmDb.open(options(frozenFs));
+  const writes = Array.from({ length: 400 }, (_, i) =>
+    db.write(batchOf([[`f${String(i).padStart(3, '0')}`, 'y'.repeat(100)]])));
+  assert.ok(db.stats().wal.nextOffset >= 2, 'a freeze handed a group over');
+  await Promise.all(writes.map((write) => write.durable));
+  await db.flush();
+  await db.close();
+  db = await LsmDb.open(options(frozenFs));
+  assert.equal(scan(db).length, 400);
   await db.close();
 });
 

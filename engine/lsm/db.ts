@@ -1,7 +1,9 @@
-// LsmDb: the LSM database. Writes are batches of puts and deletes under byte keys; each
-// batch is one WAL record (engine/log, durable per the mode) and is applied to the active
-// memtable at once (apply at submit; docs/design/20261123_engine_model.md): reads see it
-// immediately, and the caller reveals it only after `durable` resolves (waitDurable).
+// LsmDb: the LSM database. Writes are batches of puts and deletes under byte keys, applied
+// to the active memtable at once (apply at submit; docs/design/20261123_engine_model.md):
+// reads see them immediately, and the caller reveals one only after its `durable` resolves
+// (waitDurable). The batches of one turn form a WAL group: one WAL record, one log batch
+// (engine/log, durable per the mode) and one durable promise for all of them, handed to the
+// log at the end of the turn, or earlier when a memtable freezes, on sync() and on close.
 // A full memtable becomes immutable and is flushed to an L0 table in the background;
 // compactions (compaction_picker.ts) merge tables down; the manifest records every change.
 // Reads are synchronous: memtables, then tables level by level (get), or a merging
@@ -15,6 +17,7 @@
 
 import type { LatencySnapshot } from '../log/latency_histogram.ts';
 import { assert } from '../assert.ts';
+import { durableWait, type DurableWait } from '../log/durable_wait.ts';
 import { ClosedError, OverloadedError } from '../errors.ts';
 import { joinPath } from '../io/file_system.ts';
 import { failpoint } from '../io/failpoint.ts';
@@ -34,7 +37,7 @@ import { Memtable } from './memtable.ts';
 import { TableSet } from './table_set.ts';
 import type { VersionEdit } from './version_edit.ts';
 import { Version } from './version.ts';
-import type { WriteBatch } from './write_batch.ts';
+import { WAL_RECORD_HEADER_BYTES, WriteBatch } from './write_batch.ts';
 import { decodeWalRecord, type WalEntryVisitor } from './write_batch.ts';
 import { flushMemtable, mergeTables, type JobHost } from './db_jobs.ts';
 
@@ -126,6 +129,17 @@ export class LsmDb {
   // The previous entry's key while a batch is applied: a batch in key order (KV's putMany
   // sorts) lets each insert start its search where the previous one ended.
   private previousKey: Uint8Array | null = null;
+  // The WAL group: the entries of the batches written since the log last took one, with the
+  // seq of the first and the promise they share; groupScheduled while a setImmediate will
+  // hand it over.
+  private readonly group = new WriteBatch();
+  private groupBaseSeq = 0;
+  private groupWait: DurableWait | null = null;
+  private groupScheduled = false;
+  private readonly handOverLater = (): void => {
+    this.groupScheduled = false;
+    this.handOver();
+  };
   // What flushes and compactions (db_jobs.ts) see of the DB.
   private readonly jobHost: JobHost;
   private readonly insertEntry: WalEntryVisitor = (key, seq, kind, value) => {
@@ -210,8 +224,13 @@ export class LsmDb {
     const count = batch.count;
     assert(count > 0, 'write() of an empty batch');
     const baseSeq = this.lastSeqValue + 1;
+    const entryBytes = batch.byteLength - WAL_RECORD_HEADER_BYTES;
+    if (this.group.byteLength + entryBytes > GROUP_BYTES_MAX) this.handOver();
     const records = batch.seal(baseSeq);
-    const append = this.log.appendNow(records.map((value) => ({ value })));
+    // A batch larger than a group is appended on its own, so the log's limits throw here,
+    // before anything is applied.
+    const alone = entryBytes > GROUP_BYTES_MAX ?
+      this.log.appendNow(records.map((value) => ({ value }))) : null;
     this.previousKey = null;
     for (const record of records) decodeWalRecord(record, this.insertEntry);
     this.previousKey = null;
@@ -219,12 +238,27 @@ export class LsmDb {
     this.lastSeqValue = seq;
     this.counters.userBytes += batch.payloadBytes;
     this.counters.walBytes += batch.byteLength;
-    append.durable.then(() => this.advanceDurable(seq), (error: unknown) => this.fail(error));
+    let durable: Promise<void>;
+    if (alone !== null) {
+      durable = alone.durable;
+      durable.then(() => this.advanceDurable(seq), (error: unknown) => this.fail(error));
+    } else {
+      if (this.groupWait === null) {
+        this.groupBaseSeq = baseSeq;
+        this.groupWait = durableWait();
+      }
+      this.group.addEntriesOf(batch);
+      durable = this.groupWait.durable;
+      if (!this.groupScheduled) {
+        this.groupScheduled = true;
+        setImmediate(this.handOverLater);
+      }
+    }
     if (this.mem.bytesUsed() >= this.options.memtableBytesMax &&
       this.imm.length < this.options.immutableMemtablesMax) {
       this.freeze();
     }
-    return { seq, durable: append.durable };
+    return { seq, durable };
   }
 
   /**
@@ -280,9 +314,19 @@ export class LsmDb {
     return new Promise((resolve, reject) => this.durableWaiters.push({ seq, resolve, reject }));
   }
 
+  /**
+   * Hands the WAL group to the log now rather than at the end of the turn: for an owner that
+   * gathers its own turn's writes and writes them from a setImmediate, when no more will
+   * join.
+   */
+  endTurn(): void {
+    this.handOver();
+  }
+
   /** Makes every applied write durable now (an fsync in every mode but memory). */
   async sync(): Promise<void> {
     this.guardWritable(false);
+    this.handOver();
     await this.log.sync();
   }
 
@@ -389,6 +433,7 @@ export class LsmDb {
 
   private async closeNow(): Promise<void> {
     this.closing = true;
+    this.handOver();
     await Promise.allSettled([this.flushing, this.compacting]);
     await this.editChain;
     await this.log.close();
@@ -407,6 +452,8 @@ export class LsmDb {
 
   private freeze(): void {
     assert(this.imm.length < this.options.immutableMemtablesMax, 'no room for a memtable');
+    // The frozen memtable's WAL records end at walOffset: its group goes to the log first.
+    this.handOver();
     const walOffset = this.log.nextOffset;
     this.mem.freeze(walOffset);
     this.imm.push(this.mem);
@@ -580,6 +627,33 @@ export class LsmDb {
 
   // ---- durability, failure, checks ----
 
+  // Appends the WAL group as one record (split when above a record's limit) in one log batch.
+  private handOver(): void {
+    const wait = this.groupWait;
+    if (wait === null) return;
+    this.groupWait = null;
+    const lastSeq = this.groupBaseSeq + this.group.count - 1;
+    let durable: Promise<void>;
+    try {
+      const records = this.group.seal(this.groupBaseSeq);
+      durable = this.log.appendNow(records.map((value) => ({ value })), { writeNow: true })
+        .durable;
+    } catch (error) {
+      this.fail(error);
+      wait.reject(this.failure!);
+      return;
+    } finally {
+      this.group.clear();
+    }
+    durable.then(() => {
+      this.advanceDurable(lastSeq);
+      wait.resolve();
+    }, (error: unknown) => {
+      this.fail(error);
+      wait.reject(this.failure!);
+    });
+  }
+
   private advanceDurable(seq: number): void {
     if (seq <= this.durableSeqValue) return;
     this.durableSeqValue = seq;
@@ -592,6 +666,10 @@ export class LsmDb {
   private fail(error: unknown): void {
     if (this.failure !== null) return;
     this.failure = error instanceof Error ? error : new Error(String(error));
+    // The group never reaches the log: its writes are not acknowledged.
+    this.groupWait?.reject(this.failure);
+    this.groupWait = null;
+    this.group.clear();
     for (const waiter of [...this.durableWaiters, ...this.writableWaiters]) {
       waiter.reject(this.failure);
     }
@@ -619,3 +697,7 @@ export class LsmDb {
     }
   }
 }
+
+// Above this many bytes of entries a WAL group goes to the log at once; a bigger batch is a
+// log batch of its own.
+const GROUP_BYTES_MAX = 1 << 20;

@@ -96,6 +96,16 @@ export class WriteBatch {
     this.payload += keyLength;
   }
 
+  /** Adds every entry of `other`, in order (copied now). */
+  addEntriesOf(other: WriteBatch): void {
+    const entryBytes = other.length - WAL_RECORD_HEADER_BYTES;
+    this.reserve(entryBytes);
+    this.buffer.set(other.buffer.subarray(WAL_RECORD_HEADER_BYTES, other.length), this.length);
+    this.length += entryBytes;
+    this.entryCount += other.entryCount;
+    this.payload += other.payload;
+  }
+
   /** Empties the batch for reuse. */
   clear(): void {
     this.length = WAL_RECORD_HEADER_BYTES;

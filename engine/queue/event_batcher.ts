@@ -9,6 +9,7 @@
 // applied state is then ahead of the journal, and the owner must fail.
 
 import { assert } from '../assert.ts';
+import { durableWait, type DurableWait } from '../log/durable_wait.ts';
 import type { LogRecordInput } from '../log/batch.ts';
 import type { SegmentedLog } from '../log/segmented_log.ts';
 
@@ -16,13 +17,10 @@ import type { SegmentedLog } from '../log/segmented_log.ts';
 const BATCH_RECORDS_MAX = 10_000;
 const BATCH_BYTES_MAX = 8 * 1024 * 1024;
 
-interface OpenBatch {
+interface OpenBatch extends DurableWait {
   records: LogRecordInput[];
   bytes: number;
   baseOffset: number;
-  durable: Promise<void>;
-  resolve: () => void;
-  reject: (error: unknown) => void;
 }
 
 export class EventBatcher {
@@ -57,13 +55,13 @@ export class EventBatcher {
     return open.durable;
   }
 
-  /** Hands the open batch to the log now. */
-  flush(): void {
+  /** Hands the open batch to the log now (`writeNow`: AppendOptions.writeNow). */
+  flush(writeNow = false): void {
     const open = this.open;
     if (open === null) return;
     this.open = null;
     try {
-      const result = this.log.appendNow(open.records);
+      const result = this.log.appendNow(open.records, { writeNow });
       assert(result.baseOffset === open.baseOffset, 'the queue is its log\'s only appender');
       result.durable.then(open.resolve, open.reject);
     } catch (error) {
@@ -78,23 +76,18 @@ export class EventBatcher {
   }
 
   private start(): OpenBatch {
-    let resolve!: () => void;
-    let reject!: (error: unknown) => void;
-    const durable = new Promise<void>((ok, fail) => {
-      resolve = ok;
-      reject = fail;
-    });
     const open: OpenBatch = {
-      records: [], bytes: 0, baseOffset: this.log.nextOffset, durable, resolve, reject,
+      records: [], bytes: 0, baseOffset: this.log.nextOffset, ...durableWait(),
     };
     this.open = open;
     // One watcher per batch: clears the in-flight mark, and reports a failure even when no
     // caller awaits this batch (expiry events of a timer tick).
-    durable.then(() => {
-      if (this.inFlight === durable) this.inFlight = null;
+    open.durable.then(() => {
+      if (this.inFlight === open.durable) this.inFlight = null;
     }, this.onFailure);
+    // At the end of the turn the log may write at once: nothing else will join this batch.
     setImmediate(() => {
-      if (this.open === open) this.flush();
+      if (this.open === open) this.flush(true);
     });
     return open;
   }
