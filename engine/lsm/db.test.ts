@@ -104,7 +104,7 @@ test('a turn\'s writes are one WAL record; size, freeze and sync hand it over ea
   const walRecords = (): number => db.stats().wal.nextOffset;
   const start = walRecords();
   const results = Array.from({ length: 20 }, (_, i) => db.write(batchOf([[`k${i}`, 'v']])));
-  assert.equal(walRecords(), start, 'the group waits for the end of the turn');
+  assert.equal(walRecords(), start, 'the group waits for its microtask');
   assert.ok(results.every((result) => result.durable === results[0]!.durable));
   await results[19]!.durable;
   assert.equal(walRecords(), start + 1);

@@ -1,9 +1,11 @@
 // LsmDb: the LSM database. Writes are batches of puts and deletes under byte keys, applied
 // to the active memtable at once (apply at submit; docs/design/20261123_engine_model.md):
 // reads see them immediately, and the caller reveals one only after its `durable` resolves
-// (waitDurable). The batches of one turn form a WAL group: one WAL record, one log batch
-// (engine/log, durable per the mode) and one durable promise for all of them, handed to the
-// log at the end of the turn, or earlier when a memtable freezes, on sync() and on close.
+// (waitDurable). Batches written together form a WAL group: one WAL record, one log batch
+// (engine/log, durable per the mode) and one durable promise for all of them. A microtask
+// queued by the group's first write hands it to the log, so it holds every batch written
+// before the microtasks run (a server's data chunk, a wave of resumed writers); a freeze,
+// sync() and close hand it over earlier.
 // A full memtable becomes immutable and is flushed to an L0 table in the background;
 // compactions (compaction_picker.ts) merge tables down; the manifest records every change.
 // Reads are synchronous: memtables, then tables level by level (get), or a merging
@@ -130,8 +132,8 @@ export class LsmDb {
   // sorts) lets each insert start its search where the previous one ended.
   private previousKey: Uint8Array | null = null;
   // The WAL group: the entries of the batches written since the log last took one, with the
-  // seq of the first and the promise they share; groupScheduled while a setImmediate will
-  // hand it over.
+  // seq of the first and the promise they share; groupScheduled while a microtask will hand
+  // it over.
   private readonly group = new WriteBatch();
   private groupBaseSeq = 0;
   private groupWait: DurableWait | null = null;
@@ -251,7 +253,7 @@ export class LsmDb {
       durable = this.groupWait.durable;
       if (!this.groupScheduled) {
         this.groupScheduled = true;
-        setImmediate(this.handOverLater);
+        queueMicrotask(this.handOverLater);
       }
     }
     if (this.mem.bytesUsed() >= this.options.memtableBytesMax &&
@@ -315,7 +317,7 @@ export class LsmDb {
   }
 
   /**
-   * Hands the WAL group to the log now rather than at the end of the turn: for an owner that
+   * Hands the WAL group to the log now rather than from its microtask: for an owner that
    * gathers its own turn's writes and writes them from a setImmediate, when no more will
    * join.
    */
