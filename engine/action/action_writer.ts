@@ -69,11 +69,8 @@ export class ActionWriter {
     return this.waiting.reduce((total, pending) => total + pending.batch.count, 0);
   }
 
-  /**
-   * Hands the pending batches to the LSM now (before a scan); stalled ones stay queued.
-   * `endOfTurn`: nothing else joins them, so the LSM may hand its WAL group over too.
-   */
-  flush(endOfTurn = false): void {
+  /** Hands the pending batches to the LSM now (before a scan); stalled ones stay queued. */
+  flush(): void {
     while (!this.isStalled && this.waiting.length > 0) {
       const pending = this.waiting[0]!;
       try {
@@ -90,7 +87,6 @@ export class ActionWriter {
       this.waiting.shift();
       this.latest = pending.durable;
     }
-    if (endOfTurn) this.db.endTurn();
   }
 
   /** Rejects what is pending with `error` (the store is closing after a failure). */
@@ -121,7 +117,7 @@ export class ActionWriter {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.failure === null) this.flush(true);
+      if (this.failure === null) this.flush();
     });
   }
 

@@ -23,7 +23,7 @@ import { durableWait, type DurableWait } from '../log/durable_wait.ts';
 import { ClosedError, OverloadedError } from '../errors.ts';
 import { joinPath } from '../io/file_system.ts';
 import { failpoint } from '../io/failpoint.ts';
-import type { SegmentedLog } from '../log/segmented_log.ts';
+import type { AppendResult, SegmentedLog } from '../log/segmented_log.ts';
 import { BlockCache, type BlockCacheStats } from './block_cache.ts';
 import { bloomHash } from './bloom.ts';
 import { CompactionAborted } from './compaction.ts';
@@ -231,8 +231,7 @@ export class LsmDb {
     const records = batch.seal(baseSeq);
     // A batch larger than a group is appended on its own, so the log's limits throw here,
     // before anything is applied.
-    const alone = entryBytes > GROUP_BYTES_MAX ?
-      this.log.appendNow(records.map((value) => ({ value }))) : null;
+    const alone = entryBytes > GROUP_BYTES_MAX ? this.appendRecords(records, false) : null;
     this.previousKey = null;
     for (const record of records) decodeWalRecord(record, this.insertEntry);
     this.previousKey = null;
@@ -314,15 +313,6 @@ export class LsmDb {
     if (this.failure !== null) return Promise.reject(this.failure);
     assert(seq <= this.lastSeqValue, `wait for seq ${seq} beyond the last ${this.lastSeqValue}`);
     return new Promise((resolve, reject) => this.durableWaiters.push({ seq, resolve, reject }));
-  }
-
-  /**
-   * Hands the WAL group to the log now rather than from its microtask: for an owner that
-   * gathers its own turn's writes and writes them from a setImmediate, when no more will
-   * join.
-   */
-  endTurn(): void {
-    this.handOver();
   }
 
   /** Makes every applied write durable now (an fsync in every mode but memory). */
@@ -629,6 +619,11 @@ export class LsmDb {
 
   // ---- durability, failure, checks ----
 
+  // Appends WAL records as one log batch (all or nothing after a crash).
+  private appendRecords(records: Uint8Array[], writeNow: boolean): AppendResult {
+    return this.log.appendNow(records.map((value) => ({ value })), { writeNow });
+  }
+
   // Appends the WAL group as one record (split when above a record's limit) in one log batch.
   private handOver(): void {
     const wait = this.groupWait;
@@ -638,8 +633,7 @@ export class LsmDb {
     let durable: Promise<void>;
     try {
       const records = this.group.seal(this.groupBaseSeq);
-      durable = this.log.appendNow(records.map((value) => ({ value })), { writeNow: true })
-        .durable;
+      durable = this.appendRecords(records, true).durable;
     } catch (error) {
       this.fail(error);
       wait.reject(this.failure!);
