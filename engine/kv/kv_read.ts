@@ -7,6 +7,7 @@
 //   cursor := 0x01 lastKey          (the user key of the last entry returned; §8)
 
 import { compareRange, EntryKind } from '../lsm/internal_key.ts';
+import { copyBytes } from '../codec/copy_bytes.ts';
 import type { LsmDb } from '../lsm/db.ts';
 import { kvKeyBytesMax } from '../limits.ts';
 import {
@@ -111,8 +112,8 @@ export function scanPage(db: LsmDb, request: ScanRequest): { page: KvScanPage; s
         break;
       }
       entries.push({
-        key: lsmKey.slice(nsPrefix.length),
-        value: request.keysOnly ? new Uint8Array(0) : value.slice(valueStart),
+        key: copyBytes(lsmKey, nsPrefix.length),
+        value: request.keysOnly ? new Uint8Array(0) : copyBytes(value, valueStart),
         version: header.version,
       });
     }
@@ -151,7 +152,7 @@ export function readHistory(
       newerWriteTimeMs = record.writeTimeMs;
       if (record.ttlOnly) continue;
       entries.push({ version: record.version, timestampMs: record.writeTimeMs,
-        value: record.value.slice() });
+        value: copyBytes(record.value) });
       if (entries.length >= limit) break;
     }
   } finally {

@@ -12,6 +12,7 @@
 import { ClosedError, EngineError, ErrorCode } from '../errors.ts';
 import type { Clock } from '../io/clock.ts';
 import { checkInt } from '../args.ts';
+import { copyBytes } from '../codec/copy_bytes.ts';
 import {
   kvBatchEntriesMax, kvHistoryDepthDefault, kvHistoryDepthMax, kvMgetKeysMax,
   kvTxnIdleMsDefault,
@@ -216,7 +217,7 @@ export class KvStore {
     const waitMs = checkWait(options.waitMs, 'waitMs');
     if (options.txnId !== undefined) {
       const state = await this.view(this.txns.use(checkTxnId(options.txnId)!, ns), userKey);
-      return state.exists ? { value: state.value.slice(), version: state.version } : null;
+      return state.exists ? { value: copyBytes(state.value), version: state.version } : null;
     }
     this.checkOpen();
     const nowMs = this.clock.nowMs();
@@ -244,7 +245,7 @@ export class KvStore {
     if (options.txnId !== undefined) {
       const txn = this.txns.use(checkTxnId(options.txnId)!, ns);
       const states = await Promise.all(userKeys.map((key) => this.view(txn, key)));
-      return states.map((s) => s.exists ? { value: s.value.slice(), version: s.version } : null);
+      return states.map((s) => s.exists ? { value: copyBytes(s.value), version: s.version } : null);
     }
     this.checkOpen();
     const nowMs = this.clock.nowMs();

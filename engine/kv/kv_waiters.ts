@@ -10,6 +10,7 @@
 // when a touch moves it); all deadlines share the store's DeadlineQueue.
 
 import { assert } from '../assert.ts';
+import { copyBytes } from '../codec/copy_bytes.ts';
 import type { DeadlineHandle, DeadlineQueue } from './deadline_queue.ts';
 
 /** A value and its version, as a get returns it. */
@@ -124,7 +125,7 @@ export class KvWaiters {
     if (list === undefined) return;
     for (const waiter of [...list.waiters]) {
       if (state.exists && (waiter.mode === 'block' || state.version > waiter.baseVersion)) {
-        const answer = { value: state.value.slice(), version: state.version };
+        const answer = { value: copyBytes(state.value), version: state.version };
         waiter.settle(durable.then(() => answer));
       } else if (!state.exists && waiter.mode === 'wait' && waiter.existed) {
         waiter.settle(durable.then(() => null));

@@ -5,6 +5,7 @@
 // commits all come through here; kv_store.ts checks arguments and owns the reads.
 
 import { assert } from '../assert.ts';
+import { copyBytes } from '../codec/copy_bytes.ts';
 import type { Clock } from '../io/clock.ts';
 import type { LsmDb, WriteResult } from '../lsm/db.ts';
 import { compareRange, EntryKind } from '../lsm/internal_key.ts';
@@ -69,7 +70,7 @@ export class KvWriter {
     if (isExpired(header.expiresAtMs, nowMs)) return missingAt(entry.seq);
     return {
       exists: true, version: header.version, expiresAtMs: header.expiresAtMs, seq: entry.seq,
-      value: copyValue ? entry.value.slice(start) : entry.value.subarray(start),
+      value: copyValue ? copyBytes(entry.value, start) : entry.value.subarray(start),
     };
   }
 

@@ -7,6 +7,7 @@
 
 import { assert } from '../assert.ts';
 import { CorruptionError } from '../errors.ts';
+import { copyBytes } from '../codec/copy_bytes.ts';
 import type { SegmentedLog } from '../log/segmented_log.ts';
 import { EventKind, decodeEvent } from './queue_events.ts';
 import type { Message } from './message.ts';
@@ -26,7 +27,7 @@ export function payloadCopy(
   message: Message,
   budget: PayloadBudget,
 ): Uint8Array {
-  if (message.payload !== null) return message.payload.slice();
+  if (message.payload !== null) return copyBytes(message.payload);
   const records = log.readAvailable(message.payloadOffset,
     { maxRecords: READ_AHEAD_RECORDS, maxBytes: 1 << 20 });
   const first = records[0];
@@ -40,7 +41,7 @@ export function payloadCopy(
     throw new CorruptionError(log.dir, 0, `Cannot read the payload of seq ${message.seq}: ` +
       `journal offset ${message.payloadOffset} holds another event`);
   }
-  const payload = first.value.slice();
+  const payload = copyBytes(first.value);
   assert(payload.length === message.payloadBytes, `payload of seq ${message.seq} has its size`);
   for (const record of records.slice(1)) {
     if (budget.bytes + record.value.length > budget.limitBytes) break;
