@@ -87,6 +87,14 @@ export async function lsmTableBenchmarks(smoke: boolean): Promise<Bench> {
   const lookups = keys.map((_, i) => keys[(i * 7919) % keys.length]!.slice());
   const absent = randomKeys(sizes.tableEntries, 99);
   const memtableKeys = randomKeys(sizes.memtableEntries, 3);
+  // KV-shaped keys: a 2-byte namespace tag (0x01 0x01) before 14 random bytes, in sorted
+  // batches as putMany writes them.
+  const taggedBatches: Uint8Array[][] = [];
+  for (let i = 0; i < memtableKeys.length; i += sizes.batch) {
+    taggedBatches.push(memtableKeys.slice(i, i + sizes.batch)
+      .map((key) => Uint8Array.of(1, 1, ...key.subarray(2)))
+      .sort((a, b) => Buffer.compare(a, b)));
+  }
   const hot = new BlockCache(256 << 20);
   const main = create('000001.sst');
   buildTable(main, keys, values, 1);
@@ -123,6 +131,8 @@ export async function lsmTableBenchmarks(smoke: boolean): Promise<Bench> {
     : { time: 1500, throws: true });
   let memtable = new Skiplist({ seed: 1 });
   let memtableNext = 0;
+  let tagged = new Skiplist({ seed: 1 });
+  let taggedNext = 0;
   const value = valueFor(1);
   let cursor = 0;
   const batch = sizes.batch;
@@ -137,6 +147,16 @@ export async function lsmTableBenchmarks(smoke: boolean): Promise<Bench> {
         memtable.insert(memtableKeys[memtableNext]!, memtableNext + 1, EntryKind.value, value);
         memtableNext += 1;
       }
+    })
+    .add(`memtable insert ×${batch}, sorted batch of KV-shaped keys (afterPrevious)`, () => {
+      if (taggedNext === taggedBatches.length) {
+        tagged = new Skiplist({ seed: taggedNext });
+        taggedNext = 0;
+      }
+      const seq0 = taggedNext * batch;
+      taggedBatches[taggedNext]!.forEach((key, i) =>
+        tagged.insert(key, seq0 + i + 1, EntryKind.value, value, i > 0));
+      taggedNext += 1;
     })
     .add(`memtable get ×${batch} (${sizes.memtableEntries} entries)`, () => {
       for (let i = 0; i < batch; i++) {

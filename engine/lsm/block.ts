@@ -223,6 +223,11 @@ export class BlockIterator implements InternalIterator {
     const data = this.data;
     const limit = this.limit;
     const start = this.position;
+    // Most varints of an entry (lengths, shared bytes) are one byte.
+    if (start < limit && data[start]! < 0x80) {
+      this.position = start + 1;
+      return data[start]!;
+    }
     let position = start;
     let result = 0;
     let scale = 1;

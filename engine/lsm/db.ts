@@ -268,13 +268,14 @@ export class LsmDb {
    */
   get(key: Uint8Array, snapshotSeq: number = SEQ_MAX): Entry | undefined {
     this.checkOpen();
-    const found = this.mem.get(key, snapshotSeq);
+    const keyHash = bloomHash(key);
+    const found = this.mem.get(key, snapshotSeq, keyHash);
     if (found !== undefined) return found;
     for (let index = this.imm.length - 1; index >= 0; index--) {
-      const entry = this.imm[index]!.get(key, snapshotSeq);
+      const entry = this.imm[index]!.get(key, snapshotSeq, keyHash);
       if (entry !== undefined) return entry;
     }
-    return this.current.get(key, snapshotSeq, bloomHash(key));
+    return this.current.get(key, snapshotSeq, keyHash);
   }
 
   /**

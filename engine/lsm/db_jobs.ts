@@ -89,9 +89,9 @@ function existsNewer(
   host: JobHost, key: Uint8Array, isNewer: (table: LiveTable, level: number) => boolean,
 ): boolean {
   const { active, immutable } = host.memtables();
-  if (active.get(key, SEQ_MAX) !== undefined) return true;
-  if (immutable.some((memtable) => memtable.get(key, SEQ_MAX) !== undefined)) return true;
   const hash = bloomHash(key);
+  if (active.get(key, SEQ_MAX, hash) !== undefined) return true;
+  if (immutable.some((memtable) => memtable.get(key, SEQ_MAX, hash) !== undefined)) return true;
   return host.version().levels.some((tables, level) => tables.some((table) =>
     isNewer(table, level) && compareToRange(key, table.meta) === 0 &&
     table.reader.get(key, SEQ_MAX, hash) !== undefined));

@@ -107,6 +107,22 @@ export function keyPrefix(key: Uint8Array): number {
   return prefix;
 }
 
+/**
+ * Bytes [start, start + 4) of `key` as a big-endian u32, zero-padded past the key's end.
+ * When two keys' prefixes are equal, their next prefixes at 4 order them the same way as
+ * keyPrefix does (a longer zero-padded prefix).
+ */
+export function keyPrefixAt(key: Uint8Array, start: number): number {
+  const length = key.length;
+  if (length >= start + 4) {
+    return ((key[start]! << 24) | (key[start + 1]! << 16) | (key[start + 2]! << 8)
+      | key[start + 3]!) >>> 0;
+  }
+  let prefix = 0;
+  for (let i = start; i < start + 4; i++) prefix = prefix * 256 + (i < length ? key[i]! : 0);
+  return prefix;
+}
+
 /** Asserts that `seq` is a valid sequence number. */
 export function assertSeq(seq: number): void {
   assert(Number.isSafeInteger(seq), `seq is not a safe integer: ${seq}`);

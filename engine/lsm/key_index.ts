@@ -8,10 +8,9 @@
 // snapshot older than that node.
 
 import { assert } from '../assert.ts';
-import { murmur3 } from './bloom.ts';
+import { bloomHash } from './bloom.ts';
 
 const SLOTS_INITIAL = 1024;
-const HASH_SEED = 0x6b79_6964;
 
 /** What the index needs to know about the nodes it points to. */
 export interface KeyIndexNodes {
@@ -29,9 +28,12 @@ export class KeyIndex {
     this.nodes = nodes;
   }
 
-  /** The hash the index files `key` under. */
+  /**
+   * The hash the index files `key` under: the bloom filters' hash, so a DB get hashes its
+   * key once for the memtables and the tables.
+   */
   static hash(key: Uint8Array): number {
-    return murmur3(key, HASH_SEED);
+    return bloomHash(key);
   }
 
   /** Distinct keys indexed. */

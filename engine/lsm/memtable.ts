@@ -52,8 +52,9 @@ export class Memtable {
     this.largestSeq = seq;
   }
 
-  get(key: Uint8Array, snapshotSeq: number): Entry | undefined {
-    return this.list.get(key, snapshotSeq);
+  /** @param keyHash bloomHash(key), when the caller has it (Skiplist.get). */
+  get(key: Uint8Array, snapshotSeq: number, keyHash?: number): Entry | undefined {
+    return this.list.get(key, snapshotSeq, keyHash);
   }
 
   iterator(): SkiplistIterator {

@@ -5,12 +5,15 @@
 //
 // Layout for V8: no object per entry. Key and value bytes are copied into 256 KiB arena
 // chunks. Each node is one record in a single growable buffer (seen as Uint32Array and
-// Float64Array): seq, the key's first 4 bytes (big-endian, zero-padded), the key's chunk,
-// offset and length, the value length, kind and height, then the tower of next-pointers
-// inline. A node is named by its record's start slot; 0 is the head, and 0 as a pointer
-// ends a list. A comparison of random keys usually ends at the prefix, touching one cache
-// line; the GC sees a few large arrays instead of millions of small objects; views handed
-// out stay valid because chunks are never reused. Heights come from a seeded Prng (p=1/4).
+// Float64Array): seq, the key's first 8 bytes (two big-endian u32s, zero-padded), the key's
+// chunk and offset, the value length, kind, height and key length packed in one slot, then
+// the tower of next-pointers inline. A node is named by its record's start slot; 0 is the
+// head, and 0 as a pointer ends a list. A comparison of random keys usually ends at the
+// prefix, touching one cache line: 8 bytes because LSM keys start with a shared tag (a KV
+// key's first two bytes name its namespace), which leaves 4 bytes too few to tell keys
+// apart in a large memtable. The GC sees a few large arrays instead of millions of small
+// objects; views handed out stay valid because chunks are never reused. Heights come from
+// a seeded Prng (p=1/4).
 //
 // A hash index (key_index.ts) maps each key to its newest node, so a get of the newest
 // version skips the search. Byte accounting: bytesUsed() counts key and value bytes, the
@@ -23,6 +26,7 @@ import { Prng } from '../io/prng.ts';
 import { lsmKeyBytesMax, lsmValueBytesMax } from '../limits.ts';
 import {
   EntryKind, SEQ_MAX, assertSeq, compareInternalRange, compareRange, isEntryKind, keyPrefix,
+  keyPrefixAt,
 } from './internal_key.ts';
 import type { Entry } from './internal_key.ts';
 import type { InternalIterator } from './iterator.ts';
@@ -37,12 +41,15 @@ const SLOTS_INITIAL = 1 << 14;
 // an even slot.
 const SEQ = 0;
 const PREFIX = 2;
-const CHUNK = 3;
-const OFFSET = 4;
-const KEY_LENGTH = 5;
+const PREFIX_NEXT = 3;
+const CHUNK = 4;
+const OFFSET = 5;
 const VALUE_LENGTH = 6;
-const KIND_HEIGHT = 7;
+// kind (bits 0-7) | height (bits 8-11) | key length (bits 12-31).
+const SHAPE = 7;
 const LINKS = 8;
+const KEY_LENGTH_SHIFT = 12;
+assert(lsmKeyBytesMax < 2 ** (32 - KEY_LENGTH_SHIFT), 'a key length fits its 20 bits');
 
 /** Bytes of a node record of `height` (the memtable's per-entry overhead). */
 export function skiplistNodeBytes(height: number): number {
@@ -121,15 +128,16 @@ export class Skiplist {
     assert(isEntryKind(kind), `unknown entry kind ${kind}`);
     assert(kind !== EntryKind.tombstone || value.length === 0, 'a tombstone has a value');
     const prefix = keyPrefix(key);
+    const prefixNext = keyPrefixAt(key, 4);
     let found: number;
     if (afterPrevious && this.lastInserted !== 0) {
-      assert(this.compareNode(this.lastInserted, key, prefix, seq) < 0,
+      assert(this.compareNode(this.lastInserted, key, prefix, prefixNext, seq) < 0,
         'afterPrevious insert out of order');
-      found = this.findSpliceFrom(key, prefix, seq);
+      found = this.findSpliceFrom(key, prefix, prefixNext, seq);
     } else {
       found = this.findSplice(key, seq);
     }
-    assert(found === 0 || this.compareNode(found, key, keyPrefix(key), seq) !== 0,
+    assert(found === 0 || this.compareNode(found, key, prefix, prefixNext, seq) !== 0,
       'duplicate key and seq');
     const height = this.randomHeight();
     for (let level = this.height; level < height; level++) this.splice[level] = 0;
@@ -138,10 +146,10 @@ export class Skiplist {
     this.storeEntry(node, key, value);
     const slots = this.slots;
     this.seqs[(node + SEQ) >> 1] = seq;
-    slots[node + PREFIX] = keyPrefix(key);
-    slots[node + KEY_LENGTH] = key.length;
+    slots[node + PREFIX] = prefix;
+    slots[node + PREFIX_NEXT] = prefixNext;
     slots[node + VALUE_LENGTH] = value.length;
-    slots[node + KIND_HEIGHT] = kind | (height << 8);
+    slots[node + SHAPE] = (kind | (height << 8) | (key.length << KEY_LENGTH_SHIFT)) >>> 0;
     for (let level = 0; level < height; level++) {
       const previousSlot = this.splice[level]! + LINKS + level;
       slots[node + LINKS + level] = slots[previousSlot]!;
@@ -156,10 +164,15 @@ export class Skiplist {
     if (invariantsEnabled && this.entryCount % 4096 === 0) this.checkInvariants();
   }
 
-  /** The newest version of `key` with seq <= `snapshotSeq`, or undefined. */
-  get(key: Uint8Array, snapshotSeq: number = SEQ_MAX): Entry | undefined {
+  /**
+   * The newest version of `key` with seq <= `snapshotSeq`, or undefined.
+   * @param keyHash KeyIndex.hash(key) (= bloomHash(key)), when the caller has it.
+   */
+  get(
+    key: Uint8Array, snapshotSeq: number = SEQ_MAX, keyHash: number = KeyIndex.hash(key),
+  ): Entry | undefined {
     assertSeq(snapshotSeq);
-    let node = this.keyIndex === null ? -1 : this.keyIndex.find(key, KeyIndex.hash(key));
+    let node = this.keyIndex === null ? -1 : this.keyIndex.find(key, keyHash);
     if (node === 0) return undefined;
     // Without an index, or when the newest version is too new for this snapshot, search for
     // the newest version at or below it.
@@ -168,7 +181,7 @@ export class Skiplist {
       if (node === 0 || !this.nodeKeyEquals(node, key)) return undefined;
     }
     const chunk = this.chunks[this.slots[node + CHUNK]!]!;
-    const keyEnd = this.slots[node + OFFSET]! + this.slots[node + KEY_LENGTH]!;
+    const keyEnd = this.slots[node + OFFSET]! + this.keyLength(node);
     return {
       seq: this.nodeSeq(node),
       kind: this.nodeKind(node),
@@ -195,18 +208,18 @@ export class Skiplist {
   nodeKey(node: number): Uint8Array {
     const start = this.slots[node + OFFSET]!;
     const chunk = this.chunks[this.slots[node + CHUNK]!]!;
-    return chunk.subarray(start, start + this.slots[node + KEY_LENGTH]!);
+    return chunk.subarray(start, start + this.keyLength(node));
   }
 
   nodeValue(node: number): Uint8Array {
-    const start = this.slots[node + OFFSET]! + this.slots[node + KEY_LENGTH]!;
+    const start = this.slots[node + OFFSET]! + this.keyLength(node);
     const chunk = this.chunks[this.slots[node + CHUNK]!]!;
     return chunk.subarray(start, start + this.slots[node + VALUE_LENGTH]!);
   }
 
   nodeKeyEquals(node: number, key: Uint8Array): boolean {
     const start = this.slots[node + OFFSET]!;
-    const end = start + this.slots[node + KEY_LENGTH]!;
+    const end = start + this.keyLength(node);
     const chunk = this.chunks[this.slots[node + CHUNK]!]!;
     return compareRange(chunk, start, end, key, 0, key.length) === 0;
   }
@@ -216,7 +229,11 @@ export class Skiplist {
   }
 
   nodeKind(node: number): EntryKind {
-    return (this.slots[node + KIND_HEIGHT]! & 0xff) as EntryKind;
+    return (this.slots[node + SHAPE]! & 0xff) as EntryKind;
+  }
+
+  private keyLength(node: number): number {
+    return this.slots[node + SHAPE]! >>> KEY_LENGTH_SHIFT;
   }
 
   /** Checks order, every level's list and byte accounting (expensive; tests only). */
@@ -224,8 +241,8 @@ export class Skiplist {
     let bytes = 0;
     let count = 0;
     for (let node = this.nextNode(0); node !== 0; node = this.nextNode(node)) {
-      const height = this.slots[node + KIND_HEIGHT]! >>> 8;
-      bytes += this.slots[node + KEY_LENGTH]! + this.slots[node + VALUE_LENGTH]!;
+      const height = (this.slots[node + SHAPE]! >>> 8) & 0xf;
+      bytes += this.keyLength(node) + this.slots[node + VALUE_LENGTH]!;
       bytes += skiplistNodeBytes(height);
       count += 1;
     }
@@ -238,7 +255,8 @@ export class Skiplist {
         const next = this.slots[node + LINKS + level]!;
         if (next !== 0) {
           const nextKey = this.nodeKey(next);
-          const order = this.compareNode(node, nextKey, keyPrefix(nextKey), this.nodeSeq(next));
+          const order = this.compareNode(node, nextKey, keyPrefix(nextKey),
+            keyPrefixAt(nextKey, 4), this.nodeSeq(next));
           assert(order < 0, `level ${level} out of order at node ${node}`);
         }
         node = next;
@@ -261,16 +279,20 @@ export class Skiplist {
     assert(keys === this.keyIndex.count, `key index holds ${this.keyIndex.count} of ${keys}`);
   }
 
-  // Orders `node` against (key, seq), whose prefix is `prefix`: negative when the node
-  // comes first. Differing prefixes decide without reading the key bytes.
-  private compareNode(node: number, key: Uint8Array, prefix: number, seq: number): number {
+  // Orders `node` against (key, seq), whose 8-byte prefix is (prefix, prefixNext): negative
+  // when the node comes first. Differing prefixes decide without reading the key bytes.
+  private compareNode(
+    node: number, key: Uint8Array, prefix: number, prefixNext: number, seq: number,
+  ): number {
     const slots = this.slots;
     const nodePrefix = slots[node + PREFIX]!;
     if (nodePrefix !== prefix) return nodePrefix < prefix ? -1 : 1;
+    const nodePrefixNext = slots[node + PREFIX_NEXT]!;
+    if (nodePrefixNext !== prefixNext) return nodePrefixNext < prefixNext ? -1 : 1;
     const start = slots[node + OFFSET]!;
     const chunk = this.chunks[slots[node + CHUNK]!]!;
     return compareInternalRange(
-      chunk, start, start + slots[node + KEY_LENGTH]!, this.nodeSeq(node), key, seq,
+      chunk, start, start + this.keyLength(node), this.nodeSeq(node), key, seq,
     );
   }
 
@@ -278,7 +300,7 @@ export class Skiplist {
   private findSplice(key: Uint8Array, seq: number): number {
     this.lastInserted = 0;
     this.splice.fill(0);
-    return this.findSpliceFrom(key, keyPrefix(key), seq);
+    return this.findSpliceFrom(key, keyPrefix(key), keyPrefixAt(key, 4), seq);
   }
 
   // Walks down from the top level, leaving in `splice` the last node before (key, seq) on
@@ -286,7 +308,9 @@ export class Skiplist {
   // from its entry in `splice` (a finger: the position of the previous insert, valid for
   // a later key; each level's is at or after the one above's) until the walk has moved
   // right on some level: the node reached then is past every lower level's entry.
-  private findSpliceFrom(key: Uint8Array, prefix: number, seq: number): number {
+  private findSpliceFrom(
+    key: Uint8Array, prefix: number, prefixNext: number, seq: number,
+  ): number {
     const slots = this.slots;
     let node = 0;
     let next = 0;
@@ -298,7 +322,7 @@ export class Skiplist {
         next = slots[node + LINKS + level]!;
         // A node already found not-before at a higher level need not be compared again.
         if (next === 0 || next === lastCompared) break;
-        if (this.compareNode(next, key, prefix, seq) >= 0) {
+        if (this.compareNode(next, key, prefix, prefixNext, seq) >= 0) {
           lastCompared = next;
           break;
         }

@@ -1,8 +1,9 @@
 // A table's index, decoded once at open and pinned in memory: for each data block, its last
 // internal key and its handle. The last keys sit end to end in one byte array with an offset
-// array beside it, and their 4-byte prefixes in a third, so find(key, seq) is a binary
-// search over flat memory that mostly reads only the prefixes: no varint decoding and no
-// pointer chasing to choose a block.
+// array beside it, and their first 8 bytes as two u32 prefixes in two more (8, not 4:
+// LSM keys start with a shared tag), so find(key, seq) is a binary search over flat memory
+// that mostly reads only the prefixes: no varint decoding and no pointer chasing to choose
+// a block.
 //
 //   index entry := (key = last user key of the block, seq and kind of that entry,
 //                   value = offset:varint size:varint)       in the block format
@@ -15,7 +16,9 @@ import type { Cursor } from '../codec/varint.ts';
 import { CorruptionError } from '../errors.ts';
 import { tableBlockBytesMax, tableBlocksMax } from '../limits.ts';
 import { Block, BlockIterator } from './block.ts';
-import { compareInternal, compareInternalRange, keyPrefix } from './internal_key.ts';
+import {
+  compareInternal, compareInternalRange, keyPrefix, keyPrefixAt,
+} from './internal_key.ts';
 import { BLOCK_TRAILER_BYTES } from './table_format.ts';
 import type { BlockHandle } from './table_format.ts';
 
@@ -24,6 +27,7 @@ export class TableIndex {
   private readonly keyBytes: Uint8Array;
   private readonly keyOffsets: Uint32Array;
   private readonly keyPrefixes: Uint32Array;
+  private readonly keyPrefixesNext: Uint32Array;
   private readonly lastSeqs: Float64Array;
   private readonly offsets: Float64Array;
   private readonly sizes: Uint32Array;
@@ -36,6 +40,7 @@ export class TableIndex {
     this.keyBytes = new Uint8Array(this.keyOffsets[lastKeys.length]!);
     lastKeys.forEach((key, index) => this.keyBytes.set(key, this.keyOffsets[index]!));
     this.keyPrefixes = Uint32Array.from(lastKeys, keyPrefix);
+    this.keyPrefixesNext = Uint32Array.from(lastKeys, (key) => keyPrefixAt(key, 4));
     this.lastSeqs = Float64Array.from(lastSeqs);
     this.offsets = Float64Array.from(handles, (handle) => handle.offsetBytes);
     this.sizes = Uint32Array.from(handles, (handle) => handle.sizeBytes);
@@ -104,18 +109,23 @@ export class TableIndex {
     const keyBytes = this.keyBytes;
     const keyOffsets = this.keyOffsets;
     const keyPrefixes = this.keyPrefixes;
+    const keyPrefixesNext = this.keyPrefixesNext;
     const prefix = keyPrefix(userKey);
+    const prefixNext = keyPrefixAt(userKey, 4);
     let low = 0;
     let high = this.lastSeqs.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
       const middlePrefix = keyPrefixes[middle]!;
+      const middlePrefixNext = keyPrefixesNext[middle]!;
       const order = middlePrefix !== prefix
         ? middlePrefix - prefix
-        : compareInternalRange(
-          keyBytes, keyOffsets[middle]!, keyOffsets[middle + 1]!, this.lastSeqs[middle]!,
-          userKey, seq,
-        );
+        : middlePrefixNext !== prefixNext
+          ? middlePrefixNext - prefixNext
+          : compareInternalRange(
+            keyBytes, keyOffsets[middle]!, keyOffsets[middle + 1]!, this.lastSeqs[middle]!,
+            userKey, seq,
+          );
       if (order < 0) {
         low = middle + 1;
       } else {

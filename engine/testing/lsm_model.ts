@@ -108,6 +108,9 @@ export const keyArbitrary = fc.oneof(
   fc.constantFrom('a', 'ab', 'abc', 'b', 'user/1', 'user/10', 'user/2')
     .map((text) => new TextEncoder().encode(text)),
   fc.uint8Array({ minLength: 1, maxLength: 40 }),
+  // Zeros and ones, 4 to 10 bytes: keys that tie on the 4- and 8-byte prefixes the skiplist
+  // and table index compare first, with zero padding (ab < ab\0 < ab\0\0\1).
+  fc.uint8Array({ minLength: 4, maxLength: 10 }).map((bytes) => bytes.map((byte) => byte % 2)),
 );
 
 /** Values: mostly small, some empty, some repetitive (compressible), a few large. */
