@@ -11,6 +11,7 @@
 // its slot and move with it into the queue its first enqueue creates.
 
 import { assert } from '../assert.ts';
+import { NameMap } from '../collections/name_map.ts';
 import { ClosedError, NotFoundError } from '../errors.ts';
 import { Catalog, type CatalogEntry } from '../catalog/catalog.ts';
 import { compareBytes, utf8 } from '../codec/bytes.ts';
@@ -51,7 +52,7 @@ const CURSOR_TAG = 0x01;
 export class QueueStore {
   private readonly options: QueueStoreOptions;
   private readonly catalog: Catalog<QueueSettings>;
-  private readonly slots = new Map<string, Slot>();
+  private readonly slots = new NameMap<Slot>();
   private readonly context: QueueContext;
   private readonly parked: ParkedCounter = { parked: 0 };
   private readonly parkedMax: number;
@@ -165,9 +166,8 @@ export class QueueStore {
       { count, leaseMs: leaseMs ?? this.defaults.visibilityTimeoutMs, budget },
       wait.blockMs, options.signal);
     // A slot that only held waiters of a queue that never came into existence goes.
-    const key = slotKey(ns, name);
     if (slot.queue === null && slot.opening === null && slot.waiters.size === 0 &&
-      this.slots.get(key) === slot) this.slots.delete(key);
+      this.slots.get(ns, name) === slot) this.slots.delete(ns, name);
     return messages;
   }
 
@@ -187,7 +187,7 @@ export class QueueStore {
     for (const candidate of candidates) {
       const [, name] = checkQueueName(ns, candidate.queue);
       const leaseMs = checkInt(candidate.leaseMs, 'leaseMs', 1, queueVisibilityMsMax);
-      const queue = this.slots.get(slotKey(ns, name))?.queue;
+      const queue = this.slots.get(ns, name)?.queue;
       if (queue === null || queue === undefined) continue;
       queue.tickNow();
       open.push({ queue, leaseMs });
@@ -214,13 +214,13 @@ export class QueueStore {
   forEachHeld(namespace: string, queue: string, visit: (message: HeldMessage) => void): void {
     const [ns, name] = checkQueueName(namespace, queue);
     this.checkOpen();
-    this.slots.get(slotKey(ns, name))?.queue?.forEachHeld(visit);
+    this.slots.get(ns, name)?.queue?.forEachHeld(visit);
   }
 
   /** True when the queue exists and is open (not still being created). */
   isOpen(namespace: string, queue: string): boolean {
     const [ns, name] = checkQueueName(namespace, queue);
-    const slot = this.slots.get(slotKey(ns, name));
+    const slot = this.slots.get(ns, name);
     return slot !== undefined && slot.queue !== null;
   }
 
@@ -330,7 +330,7 @@ export class QueueStore {
   /** A queue's settings with the store's defaults applied. */
   settings(namespace: string, queue: string): QueueConfig {
     const [ns, name] = checkQueueName(namespace, queue);
-    const q = this.slots.get(slotKey(ns, name))?.queue;
+    const q = this.slots.get(ns, name)?.queue;
     return { ...(q?.config ?? this.defaults) };
   }
 
@@ -350,7 +350,7 @@ export class QueueStore {
     let hasMore = false;
     for (const entry of this.catalog.list(ns, prefix)) {
       if (after !== null && compareBytes(utf8(entry.name), after) <= 0) continue;
-      const q = this.slots.get(slotKey(ns, entry.name))?.queue;
+      const q = this.slots.get(ns, entry.name)?.queue;
       if (q === null || q === undefined || q.state.counters.enqueued === 0) continue;
       if (queues.length === limit) {
         hasMore = true;
@@ -411,7 +411,7 @@ export class QueueStore {
     for (const slot of slots) slot.waiters.dropAll();
     for (const slot of slots) {
       const q = slot.opening !== null ? await slot.opening.catch(() => null) : slot.queue;
-      this.slots.delete(slotKey(slot.namespace, slot.name));
+      this.slots.delete(slot.namespace, slot.name);
       if (q === null) continue;
       await q.close();
       await this.catalog.remove(q.entry);
@@ -450,12 +450,11 @@ export class QueueStore {
   }
 
   private slot(namespace: string, name: string): Slot {
-    const key = slotKey(namespace, name);
-    let slot = this.slots.get(key);
+    let slot = this.slots.get(namespace, name);
     if (slot === undefined) {
       slot = { namespace, name, queue: null, opening: null,
         waiters: new DequeueWaiters(this.options.clock, this.parked) };
-      this.slots.set(key, slot);
+      this.slots.set(namespace, name, slot);
     }
     return slot;
   }
@@ -465,7 +464,7 @@ export class QueueStore {
   private slotFor(ns: string, name: string, create: false): Queue | Promise<Queue> | null;
   private slotFor(ns: string, name: string, create: boolean): Queue | Promise<Queue> | null {
     this.checkOpen();
-    const existing = this.slots.get(slotKey(ns, name));
+    const existing = this.slots.get(ns, name);
     if (existing?.queue) return existing.queue;
     if (existing?.opening) return existing.opening;
     if (!create) return null;
@@ -523,10 +522,6 @@ export class QueueStore {
 
 function headBefore(a: Message, b: Message): boolean {
   return a.priority < b.priority || (a.priority === b.priority && a.enqueuedAtMs < b.enqueuedAtMs);
-}
-
-function slotKey(namespace: string, name: string): string {
-  return `${namespace}\u0000${name}`;
 }
 
 function listEntry(q: Queue): QueueListEntry {

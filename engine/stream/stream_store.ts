@@ -6,6 +6,7 @@
 // Mutations are applied when called and resolve once durable (docs/design/streams.md).
 
 import { assert } from '../assert.ts';
+import { NameMap } from '../collections/name_map.ts';
 import { checkInt, checkIntOr } from '../args.ts';
 import { Catalog } from '../catalog/catalog.ts';
 import { compareBytes, utf8 } from '../codec/bytes.ts';
@@ -56,8 +57,8 @@ export class StreamStore {
   private readonly catalog: Catalog<StreamSettings>;
   private readonly context: StreamContext;
   private readonly defaultPartitions: number;
-  private readonly handles = new Map<string, StreamHandle>();
-  private readonly opening = new Map<string, Promise<StreamHandle>>();
+  private readonly handles = new NameMap<StreamHandle>();
+  private readonly opening = new NameMap<Promise<StreamHandle>>();
   private readonly altering = new Map<StreamHandle, Promise<void>>();
   /** Parked plain reads by stream key (the stream may not exist yet). */
   private readonly readers = new Map<string, ReadWaiter[]>();
@@ -77,7 +78,7 @@ export class StreamStore {
     };
     this.groups = new StreamGroups({
       clock: options.clock,
-      existing: (namespace, name) => this.handles.get(streamKey(namespace, name)),
+      existing: (namespace, name) => this.handles.get(namespace, name),
       obtain: (namespace, name) => this.obtain(namespace, name),
       matching: (namespace, prefix) => this.matching(namespace, prefix),
       checkOpen: () => this.checkOpen(),
@@ -101,7 +102,7 @@ export class StreamStore {
     try {
       for (const entry of catalog.entries()) {
         const handle = await StreamHandle.open(store.context, entry);
-        store.handles.set(streamKey(entry.namespace, entry.name), handle);
+        store.handles.set(entry.namespace, entry.name, handle);
         store.groups.adopt(handle);
       }
     } catch (error) {
@@ -126,7 +127,7 @@ export class StreamStore {
         streamPartitionsMax, this.defaultPartitions),
       retention: mergeRetention({ maxRecords: 0, maxAgeMs: 0, maxBytes: 0 }, options.retention),
     };
-    if (this.handles.has(streamKey(ns, name)) || this.opening.has(streamKey(ns, name))) {
+    if (this.handles.has(ns, name) || this.opening.has(ns, name)) {
       throw new ConflictError(`stream already exists: "${name}"`);
     }
     await this.createStream(ns, name, settings);
@@ -239,7 +240,7 @@ export class StreamStore {
     }
     this.groups.dropNamespace(ns);
     for (const entry of this.catalog.list(ns)) {
-      const handle = this.handles.get(streamKey(ns, entry.name));
+      const handle = this.handles.get(ns, entry.name);
       if (handle !== undefined) await this.remove(handle);
     }
   }
@@ -261,7 +262,7 @@ export class StreamStore {
     try {
       this.checkOpen();
       checkAppend(records, options);
-      const handle = this.handles.get(streamKey(namespace === '' ? 'default' : namespace, name));
+      const handle = this.handles.get(namespace === '' ? 'default' : namespace, name);
       if (handle !== undefined) {
         checkPartition(options.partition, handle);
         return handle.append(records, options);
@@ -289,10 +290,10 @@ export class StreamStore {
     checkStreamName(name);
     const plan = this.readPlan(ns, name, options);
     const blockMs = checkIntOr(options.blockMs, 'blockMs', 0, waitMsMax, 0);
-    const key = streamKey(ns, name);
     // Await only when needed: a read that parks registers before the caller's next step.
-    const opening = this.opening.get(key);
-    const handle = this.handles.get(key) ?? (opening === undefined ? undefined : await opening);
+    const opening = this.opening.get(ns, name);
+    const handle = this.handles.get(ns, name) ??
+      (opening === undefined ? undefined : await opening);
     if (handle?.appending === true) await handle.settled();
     if (handle !== undefined && !handle.closed) {
       const records = plan.execute(handle);
@@ -302,6 +303,7 @@ export class StreamStore {
     }
     if (blockMs === 0 || this.closed || options.signal?.aborted === true) return [];
     if (options.onPark?.() === false) return [];
+    const key = streamKey(ns, name);
     const parked = new Parked<StreamRecord[]>(this.context.clock, blockMs, options.signal, [],
       () => this.pruneReaders(key));
     if (parked.done) return parked.promise; // aborted already
@@ -390,7 +392,7 @@ export class StreamStore {
       start = timestampMs === 0 ? STREAM_ID_MIN : { timestampMs, sequence: 0 };
     }
     const end = options.end === undefined ? undefined : checkStreamId(options.end, 'end');
-    const handle = this.handles.get(streamKey(namespace, name));
+    const handle = this.handles.get(namespace, name);
     const partitions = handle?.partitions.length ?? streamPartitionsMax;
     const partition = options.partition === undefined ? undefined
       : checkInt(options.partition, 'partition', 0, partitions - 1);
@@ -406,7 +408,7 @@ export class StreamStore {
     this.checkOpen();
     const ns = checkNamespace(namespace);
     checkStreamName(name);
-    const handle = this.handles.get(streamKey(ns, name));
+    const handle = this.handles.get(ns, name);
     if (handle === undefined) throw new NotFoundError(`stream "${name}" not found`);
     return handle;
   }
@@ -414,9 +416,9 @@ export class StreamStore {
   // The stream, created with default settings when missing (implicit creation).
   private obtain(namespace: string, name: string): StreamHandle | Promise<StreamHandle> {
     this.checkOpen();
-    const handle = this.handles.get(streamKey(namespace, name));
+    const handle = this.handles.get(namespace, name);
     if (handle !== undefined) return handle;
-    return this.opening.get(streamKey(namespace, name)) ??
+    return this.opening.get(namespace, name) ??
       this.createStream(namespace, name, {
         partitionCount: this.defaultPartitions,
         retention: { maxRecords: 0, maxAgeMs: 0, maxBytes: 0 },
@@ -428,8 +430,8 @@ export class StreamStore {
     name: string,
     settings: StreamSettings,
   ): Promise<StreamHandle> {
-    const key = streamKey(namespace, name);
-    assert(!this.handles.has(key) && !this.opening.has(key), 'a stream is created once');
+    assert(!this.handles.has(namespace, name) && !this.opening.has(namespace, name),
+      'a stream is created once');
     // Callers that find the stream opening wait on this same promise, so they continue in
     // the order they called (appends keep their order).
     const opening = (async () => {
@@ -444,21 +446,21 @@ export class StreamStore {
           await this.catalog.remove(entry).catch(() => undefined);
           throw error;
         }
-        this.handles.set(key, handle);
+        this.handles.set(namespace, name, handle);
         this.groups.adopt(handle);
         return handle;
       } finally {
-        this.opening.delete(key);
+        this.opening.delete(namespace, name);
       }
     })();
-    this.opening.set(key, opening);
+    this.opening.set(namespace, name, opening);
     return opening;
   }
 
   private matching(namespace: string, prefix: string): StreamHandle[] {
     const out: StreamHandle[] = [];
     for (const entry of this.catalog.list(namespace, prefix)) {
-      const handle = this.handles.get(streamKey(namespace, entry.name));
+      const handle = this.handles.get(namespace, entry.name);
       if (handle !== undefined) out.push(handle);
     }
     return out;
@@ -466,7 +468,7 @@ export class StreamStore {
 
   private async remove(handle: StreamHandle): Promise<void> {
     const key = streamKey(handle.namespace, handle.name);
-    this.handles.delete(key);
+    this.handles.delete(handle.namespace, handle.name);
     for (const waiter of this.readers.get(key) ?? []) waiter.parked.expire();
     this.readers.delete(key);
     this.groups.forget(handle);
@@ -476,9 +478,10 @@ export class StreamStore {
 
   // Records were revealed: answer parked reads, serve group waiters, apply retention.
   private revealed(handle: StreamHandle): void {
-    const key = streamKey(handle.namespace, handle.name);
-    const waiters = this.readers.get(key);
-    if (waiters !== undefined) {
+    // No key string to build on the common path (nobody parked on any stream).
+    const key = this.readers.size === 0 ? null : streamKey(handle.namespace, handle.name);
+    const waiters = key === null ? undefined : this.readers.get(key);
+    if (key !== null && waiters !== undefined) {
       const still: ReadWaiter[] = [];
       for (const waiter of waiters) {
         if (waiter.parked.done) continue;
