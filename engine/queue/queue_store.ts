@@ -149,7 +149,7 @@ export class QueueStore {
     const leaseMs = checkLeaseMs(options.visibilityTimeoutMs, 'visibilityTimeoutMs');
     const budget = checkBudget(options.budget);
     const wait = new ParkGate(this.parked, this.parkedMax,
-      checkIntOr(options.blockMs, 'blockMs', 0, waitMsMax, 0), options.signal, options.onPark);
+      checkIntOr(options.blockMs, 'blockMs', 0, waitMsMax, 0), options);
     const target = this.slotFor(ns, name, false);
     // No closure on the common path (a queue that exists): tsx names each one it creates.
     if (target instanceof Queue) {
@@ -561,22 +561,25 @@ function decodeCursor(cursor: Uint8Array | undefined): Uint8Array | null {
 // announced as parked), then the signal, then the caller's onPark.
 class ParkGate implements ParkRequest {
   readonly blockMs: number;
-  readonly signal: AbortSignal | undefined;
   private readonly counter: { readonly parked: number };
   private readonly parkedMax: number;
-  private readonly onPark: (() => boolean) | undefined;
+  // signal and onPark are read only on the way to parking (DequeueOptions.signal).
+  private readonly options: Pick<DequeueOptions, 'signal' | 'onPark'>;
 
   constructor(counter: { readonly parked: number }, parkedMax: number, blockMs: number,
-    signal: AbortSignal | undefined, onPark: (() => boolean) | undefined) {
+    options: Pick<DequeueOptions, 'signal' | 'onPark'>) {
     this.counter = counter;
     this.parkedMax = parkedMax;
     this.blockMs = blockMs;
-    this.signal = signal;
-    this.onPark = onPark;
+    this.options = options;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.options.signal;
   }
 
   mayPark(): boolean {
     return this.counter.parked < this.parkedMax && this.signal?.aborted !== true &&
-      (this.onPark?.() ?? true);
+      (this.options.onPark?.() ?? true);
   }
 }

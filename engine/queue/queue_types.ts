@@ -102,7 +102,11 @@ export interface DequeueOptions {
   visibilityTimeoutMs?: number;
   /** Wait up to this long (max 300 000 ms) for a message when none is ready (default 0). */
   blockMs?: number;
-  /** Aborting a parked dequeue resolves it with no messages; nothing is leased. */
+  /**
+   * Aborting a parked dequeue resolves it with no messages; nothing is leased. Read only
+   * when the dequeue is about to wait, so a getter may make it on demand (the server does:
+   * an AbortController per request is not free, and most dequeues never wait).
+   */
   signal?: AbortSignal;
   /**
    * Called once, synchronously, when the dequeue is about to wait (nothing ready, blockMs

@@ -107,8 +107,11 @@ class QueueOps {
       count: nonZeroUint(options, OptionTag.count),
       visibilityTimeoutMs: nonZeroUint(options, OptionTag.visibility_timeout_ms),
       blockMs,
-      // The signal is made on demand: only a request that may wait needs one.
-      ...(blockMs > 0 ? { signal: context.signal, onPark: () => context.park() } : {}),
+      // The signal is made on demand, when the dequeue is about to wait (most never do).
+      get signal() {
+        return blockMs > 0 ? context.signal : undefined;
+      },
+      onPark: blockMs > 0 ? () => context.park() : undefined,
       budget,
     });
     assert(messages.length <= 1 || 4 + messages.reduce((sum, message) =>
