@@ -76,13 +76,15 @@ export function kvPutPhase(options: ScenarioOptions, kv: KvTarget, inFlight: num
 export function kvGetPhase(options: ScenarioOptions, kv: KvTarget, inFlight: number,
   written: number, label: string): Promise<Phase> {
   if (written === 0) throw new Error(`${label}: nothing was written to read`);
-  const pool = makePool(options.valueBytes);
+  // Views of the pool as Buffers, made once: the check must not copy a value per get.
+  const expected = makePool(options.valueBytes)
+    .map((value) => Buffer.from(value.buffer, value.byteOffset, value.length));
   const stride = 1_000_003; // prime: visits every index once unless it divides `written`
   const step = written % stride === 0 ? 1 : stride;
   return runInFlight(options, label, options.records, inFlight, 1, async (at) => {
     const index = (at * step) % written;
     const value = await kv.get(keyOf(index));
-    if (value === null || !Buffer.from(pool[index % POOL_SIZE]!).equals(value)) {
+    if (value === null || !expected[index % POOL_SIZE]!.equals(value)) {
       throw new Error(`${label}: key ${keyOf(index)} read back ${value === null ? 'missing'
         : `${value.length} bytes that differ from what was put`}`);
     }
