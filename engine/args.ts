@@ -2,6 +2,8 @@
 // condition: they throw TypeError (wrong type) or RangeError (out of range), as in Deno std,
 // with a message naming the argument and the bound.
 
+const encoder = new TextEncoder();
+
 /** Returns `value` if it is an integer in [min, max]; throws TypeError/RangeError otherwise. */
 export function checkInt(value: unknown, name: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
@@ -22,6 +24,27 @@ export function checkIntOr(
   fallback: number,
 ): number {
   return value === undefined ? fallback : checkInt(value, name, min, max);
+}
+
+/**
+ * Returns a name argument (namespace, queue, action, worker id…): a string without NUL of
+ * at most `maxBytes` UTF-8 bytes, not empty unless `emptyOk`. NUL is never allowed: catalog
+ * keys and map keys join names with it.
+ */
+export function checkName(value: unknown, name: string, maxBytes: number, emptyOk = false): string {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
+  if (!emptyOk && value.length === 0) throw new RangeError(`${name} must not be empty`);
+  if (value.includes('\u0000')) throw new RangeError(`${name} must not contain NUL`);
+  return checkTextBytes(value, name, maxBytes);
+}
+
+/** Returns `value` if its UTF-8 form is at most `maxBytes`; throws RangeError otherwise. */
+export function checkTextBytes(value: string, name: string, maxBytes: number): string {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short strings need no encoding (hot path).
+  if (value.length * 3 <= maxBytes) return value;
+  const bytes = encoder.encode(value).length;
+  if (bytes > maxBytes) throw new RangeError(`${name} is ${bytes} bytes; the limit is ${maxBytes}`);
+  return value;
 }
 
 /** Returns `value` if it is a Uint8Array of at most `maxBytes`; throws otherwise. */

@@ -2,7 +2,7 @@
 // TypeError or RangeError naming the argument and its bound (engine/args.ts); page limits
 // above their maximum are clamped, as the wire does (§8). Also the opaque page cursors.
 
-import { checkBytes, checkInt, checkIntOr } from '../args.ts';
+import { checkBytes, checkInt, checkIntOr, checkName, checkTextBytes } from '../args.ts';
 import { compareBytes, fromUtf8, utf8 } from '../codec/bytes.ts';
 import {
   actionAwaitBlockMsDefault, actionDescriptionBytesMax, actionErrorBytesMax, actionIdBytesMax,
@@ -23,22 +23,6 @@ export { checkNamespace };
 
 const CURSOR_TAG = 0x01;
 const ID_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]*$/;
-
-/** Checks a name-like string: non-empty, no NUL, at most `bytesMax` UTF-8 bytes. */
-export function checkName(value: unknown, what: string, bytesMax: number): string {
-  if (typeof value !== 'string') throw new TypeError(`${what} must be a string`);
-  if (value.length === 0) throw new RangeError(`${what} must not be empty`);
-  if (value.includes('\u0000')) throw new RangeError(`${what} must not contain NUL`);
-  return checkTextBytes(value, what, bytesMax);
-}
-
-/** Checks a string's UTF-8 length. */
-export function checkTextBytes(value: string, what: string, bytesMax: number): string {
-  if (value.length * 3 <= bytesMax) return value;
-  const bytes = utf8(value).length;
-  if (bytes > bytesMax) throw new RangeError(`${what} is ${bytes} bytes; the limit is ${bytesMax}`);
-  return value;
-}
 
 export function checkActionName(name: unknown, what = 'action'): string {
   return checkName(name, what, actionNameBytesMax);

@@ -2,7 +2,7 @@
 // TypeError or RangeError naming the argument and its bound (engine/args.ts); counts and
 // page limits above their maximum are clamped, as the wire spec (§2.7) does.
 
-import { checkBytes, checkInt, checkIntOr } from '../args.ts';
+import { checkBytes, checkInt, checkIntOr, checkName } from '../args.ts';
 import { utf8 } from '../codec/bytes.ts';
 import {
   namespaceBytesMax, queueBatchBytesMax, queueBatchMax, queueDedupKeyBytesMax,
@@ -27,17 +27,6 @@ export function checkQueueName(namespace: unknown, queue: unknown): [string, str
 export function checkNamespace(namespace: unknown): string {
   const ns = checkName(namespace, 'namespace', namespaceBytesMax, true);
   return ns === '' ? DEFAULT_NAMESPACE : ns;
-}
-
-function checkName(value: unknown, what: string, bytesMax: number, emptyOk: boolean): string {
-  if (typeof value !== 'string') throw new TypeError(`${what} must be a string`);
-  if (!emptyOk && value.length === 0) throw new RangeError(`${what} must not be empty`);
-  if (value.includes('\u0000')) throw new RangeError(`${what} must not contain NUL`);
-  // A UTF-16 code unit is at most 3 UTF-8 bytes: short names need no encoding (hot path).
-  if (value.length * 3 <= bytesMax) return value;
-  const bytes = utf8(value).length;
-  if (bytes > bytesMax) throw new RangeError(`${what} is ${bytes} bytes; the limit is ${bytesMax}`);
-  return value;
 }
 
 /** Checks one payload. */
