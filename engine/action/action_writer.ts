@@ -39,8 +39,17 @@ export class ActionWriter {
 
   /** Adds a put to this turn's batch; returns the batch's durability. */
   put(key: Uint8Array, value: Uint8Array): Promise<void> {
+    return this.putAll([[key, value]]);
+  }
+
+  /**
+   * Adds puts that must land together (a run's final record, list and idempotency
+   * entries): the early write past 4 MiB never falls between them, so they share one WAL
+   * record and a crash keeps all or none.
+   */
+  putAll(entries: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): Promise<void> {
     const pending = this.open();
-    pending.batch.put(key, value);
+    for (const [key, value] of entries) pending.batch.put(key, value);
     this.afterAdd(pending);
     return pending.durable;
   }
@@ -62,11 +71,6 @@ export class ActionWriter {
   /** True while the LSM refuses writes and batches wait (invokes are refused meanwhile). */
   get stalled(): boolean {
     return this.isStalled;
-  }
-
-  /** Entries added but not yet handed to the LSM (0 after flush() unless stalled). */
-  get unwritten(): number {
-    return this.waiting.reduce((total, pending) => total + pending.batch.count, 0);
   }
 
   /** Hands the pending batches to the LSM now (before a scan); stalled ones stay queued. */

@@ -364,13 +364,15 @@ export class RunScheduler {
     run.end = { ...end, completedAtMs };
     const { namespace } = run.queue;
     const action = run.queue.def.name;
-    this.host.writer.put(runKey(namespace, run.seq), encodeRunRecord(runRecordOf(run)));
-    let durable = this.host.writer.put(listKey(namespace, action, run.seq),
-      encodeListEntry({ status: end.status, completedAtMs }));
+    const entries: Array<[Uint8Array, Uint8Array]> = [
+      [runKey(namespace, run.seq), encodeRunRecord(runRecordOf(run))],
+      [listKey(namespace, action, run.seq), encodeListEntry({ status: end.status, completedAtMs })],
+    ];
     if (run.idempotencyKey !== null) {
-      durable = this.host.writer.put(idemKey(namespace, action, run.idempotencyKey),
-        encodeIdemEntry({ runSeq: run.seq, createdAtMs: run.createdAtMs, completedAtMs }));
+      entries.push([idemKey(namespace, action, run.idempotencyKey),
+        encodeIdemEntry({ runSeq: run.seq, createdAtMs: run.createdAtMs, completedAtMs })]);
     }
+    const durable = this.host.writer.putAll(entries);
     run.lastChange = durable;
     durable.then(() => this.retire(run, ack && run.messageSeq > 0),
       (error: unknown) => this.host.fail(error));
