@@ -3,7 +3,7 @@
 // above their maximum are clamped, as the wire does (§8). Also the opaque page cursors.
 
 import { checkBytes, checkInt, checkIntOr, checkName, checkTextBytes } from '../args.ts';
-import { compareBytes, fromUtf8, utf8 } from '../codec/bytes.ts';
+import { fromUtf8, utf8 } from '../codec/bytes.ts';
 import {
   actionAwaitBlockMsDefault, actionDescriptionBytesMax, actionErrorBytesMax, actionIdBytesMax,
   actionIdBytesMin, actionIdempotencyKeyBytesMax, actionInputBytesMax, actionMaxRetriesDefault,
@@ -228,9 +228,4 @@ export function decodeRunCursor(cursor: unknown): number | null {
   if (!Number.isSafeInteger(seq) || seq === 0) throw new RangeError('invalid cursor');
   if (!ID_PATTERN.test(fromUtf8(cursor.subarray(9)))) throw new RangeError('invalid cursor');
   return seq;
-}
-
-/** Sorts names bytewise (UTF-8), the order of every name listing. */
-export function compareNames(a: string, b: string): number {
-  return compareBytes(utf8(a), utf8(b));
 }

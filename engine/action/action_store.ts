@@ -238,7 +238,8 @@ export class ActionStore {
     }
     const stall = this.writer.stalled ? this.db.writeStall() : null;
     if (stall !== null) throw new OverloadedError(`Cannot invoke "${name}": ${stall}`);
-    const { runSeq, durable } = this.scheduler.invoke(def, data.slice(), spec);
+    // No copy: invoke() encodes the input into its ticket before it returns.
+    const { runSeq, durable } = this.scheduler.invoke(def, data, spec);
     await durable;
     return formatRunId(runSeq);
   }

@@ -3,6 +3,7 @@
 // actions, run records, list and idempotency entries, workers). Scans run on the LSM's
 // iterator (synchronous); deletes go through the store's writer.
 
+import { startsWith } from '../codec/bytes.ts';
 import type { LsmDb } from '../lsm/db.ts';
 import { KeyKind, kindPrefix, namespacePrefix, prefixEnd, splitKey } from './action_keys.ts';
 import type { ActionWriter } from './action_writer.ts';
@@ -58,10 +59,4 @@ export async function dropNamespaceKeys(db: LsmDb, writer: ActionWriter,
   }
   writer.flush();
   await writer.settled();
-}
-
-export function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
-  if (key.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
-  return true;
 }

@@ -8,7 +8,7 @@
 // runs, and may then come back short (or empty) with hasMore set.
 
 import { CorruptionError } from '../errors.ts';
-import { toHex } from '../codec/bytes.ts';
+import { startsWith, toHex } from '../codec/bytes.ts';
 import type { LsmDb } from '../lsm/db.ts';
 import type { DbIterator } from '../lsm/db_iterator.ts';
 import { EntryKind } from '../lsm/internal_key.ts';
@@ -19,7 +19,6 @@ import {
 } from './action_keys.ts';
 import type { RunInfo, RunStatus } from './action_types.ts';
 import type { RunScheduler } from './run_scheduler.ts';
-import { startsWith } from './namespace_keys.ts';
 import {
   activeRunInfo, recordRunInfo, recordStatus, statusOf, type ActiveRun,
 } from './run_state.ts';

@@ -91,6 +91,13 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** True when `bytes` holds `prefix` at `from` (default its start). */
+export function startsWith(bytes: Uint8Array, prefix: Uint8Array, from = 0): boolean {
+  if (bytes.length - from < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[from + i] !== prefix[i]) return false;
+  return true;
+}
+
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 

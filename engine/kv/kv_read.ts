@@ -7,6 +7,7 @@
 //   cursor := 0x01 lastKey          (the user key of the last entry returned; §8)
 
 import { compareRange, EntryKind } from '../lsm/internal_key.ts';
+import { startsWith } from '../codec/bytes.ts';
 import { copyBytes } from '../codec/copy_bytes.ts';
 import type { LsmDb } from '../lsm/db.ts';
 import { kvKeyBytesMax } from '../limits.ts';
@@ -66,12 +67,6 @@ export function decodeCursor(cursor: Uint8Array | null | undefined): Uint8Array 
     throw new RangeError('invalid cursor');
   }
   return cursor.subarray(1);
-}
-
-function startsWith(bytes: Uint8Array, prefix: Uint8Array, from: number): boolean {
-  if (bytes.length - from < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[from + i] !== prefix[i]) return false;
-  return true;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

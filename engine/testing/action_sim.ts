@@ -12,6 +12,7 @@
 // The workload then continues on the recovered store. Used by action_crash.test.ts and
 // `npm run sim -- --action`.
 
+import { equalBytes } from '../codec/bytes.ts';
 import { MemFs } from '../io/mem_fs.ts';
 import { ManualClock } from '../io/clock.ts';
 import { Prng } from '../io/prng.ts';
@@ -32,8 +33,6 @@ const TIMEOUT_MS = 300;
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const inputOf = (id: number): Uint8Array => Uint8Array.of(id & 0xff, (id >> 8) & 0xff, 0x49);
 const outputOf = (input: Uint8Array): Uint8Array => Uint8Array.of(0x4f, ...input);
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
-  a.length === b.length && a.every((byte, i) => byte === b[i]);
 
 class Tracking {
   /** run id → the input it was invoked with (acknowledged invokes). */
@@ -121,7 +120,7 @@ function onTask(track: Tracking, task: Task): void {
     throw new Error(`run ${task.runId} was completed and is handed out again`);
   }
   const input = track.invoked.get(task.runId);
-  if (input !== undefined && !sameBytes(input, task.input)) {
+  if (input !== undefined && !equalBytes(input, task.input)) {
     throw new Error(`task ${task.taskId} carries another run's input`);
   }
   track.held.push(task);
@@ -156,7 +155,7 @@ async function checkRecovered(flo: Flo, clock: ManualClock, track: Tracking,
     track.revealed.add(runId);
     if (run.status !== 'completed') continue;
     const input = track.invoked.get(runId);
-    if (input !== undefined && !sameBytes(run.output!, outputOf(input))) {
+    if (input !== undefined && !equalBytes(run.output!, outputOf(input))) {
       throw new Error(`run ${runId} completed with another run's output`);
     }
     track.completedSeen.add(runId);
