@@ -13,7 +13,10 @@
 // Format: docs/format/action.md. Part of the on-disk format: sub-tags are never reused.
 
 import { assert } from '../assert.ts';
-import { fromUtf8, utf8 } from '../codec/bytes.ts';
+import { fromUtf8, toHex, utf8 } from '../codec/bytes.ts';
+import { CorruptionError } from '../errors.ts';
+import type { LsmDb } from '../lsm/db.ts';
+import { EntryKind } from '../lsm/internal_key.ts';
 import { KeySpace } from '../lsm/key_space.ts';
 
 /** Sub-tags. Part of the on-disk format; do not change values, only add. */
@@ -151,4 +154,20 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array {
     }
   }
   throw new RangeError('a prefix of 0xff bytes has no end');
+}
+
+/**
+ * The value at `key` decoded by `decode`, or null when the key holds none. A value that
+ * does not decode is a CorruptionError naming the key (docs/format/action.md).
+ */
+export function readValue<T>(
+  db: LsmDb, key: Uint8Array, decode: (bytes: Uint8Array) => T, what: string,
+): T | null {
+  const entry = db.get(key);
+  if (entry === undefined || entry.kind !== EntryKind.value) return null;
+  try {
+    return decode(entry.value);
+  } catch (error) {
+    throw new CorruptionError(db.dir, 0, `Cannot decode ${what} ${toHex(key)}: ${String(error)}`);
+  }
 }

@@ -27,7 +27,7 @@ import { toHex } from '../codec/bytes.ts';
 import {
   decodeActionRecord, decodeRunRecord, decodeTicket, decodeWorkerRecord, type RunRecord,
 } from './action_codec.ts';
-import { counterKey, KeyKind, kindPrefix, runKey, splitKey } from './action_keys.ts';
+import { counterKey, KeyKind, kindPrefix, readValue, runKey, splitKey } from './action_keys.ts';
 import { decodeCounter, IdCounter } from './run_ids.ts';
 import type { RunScheduler } from './run_scheduler.ts';
 import { parseQueueName, type ActionDef, type ActiveRun, type RunQueue } from './run_state.ts';
@@ -194,15 +194,7 @@ function finishRecovery(parts: RecoveryParts, released: ActiveRun[],
 }
 
 function runRecord(db: LsmDb, namespace: string, seq: number): RunRecord | null {
-  const key = runKey(namespace, seq);
-  const entry = db.get(key);
-  if (entry === undefined || entry.kind !== EntryKind.value) return null;
-  try {
-    return decodeRunRecord(entry.value);
-  } catch (error) {
-    throw new CorruptionError(db.dir, 0, `Cannot decode run record ${toHex(key)}: ` +
-      String(error));
-  }
+  return readValue(db, runKey(namespace, seq), decodeRunRecord, 'run record');
 }
 
 // Every live key of one kind, with its namespace and the rest of its key.

@@ -8,9 +8,12 @@ import assert from 'node:assert/strict';
 import { MemFs } from '../io/mem_fs.ts';
 import { ManualClock } from '../io/clock.ts';
 import { Prng } from '../io/prng.ts';
-import { LeaseExpiredError, NotFoundError } from '../errors.ts';
+import { CorruptionError, LeaseExpiredError, NotFoundError } from '../errors.ts';
 import { openFlo, type Flo, type FloOptions } from '../flo.ts';
+import { WriteBatch } from '../lsm/write_batch.ts';
 import type { Task } from './action_types.ts';
+import { runKey } from './action_keys.ts';
+import { parseRunId } from './run_ids.ts';
 
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
 const decode = (bytes: Uint8Array | null): string | null =>
@@ -251,3 +254,18 @@ test('a worker found silent at the instant its lease runs out loses the task onc
     assert.deepEqual([again.runId, again.attempt], [runId, 2]);
     await flo.close();
   });
+
+test('status of a finished run whose record does not decode is a CorruptionError', async () => {
+  const { flo, actions } = await open();
+  await actions.register('', 'send');
+  const runId = await actions.invoke('', 'send', text('hello'));
+  const task = await take(flo);
+  await actions.complete('', task.taskId, text('done'));
+  assert.equal((await actions.status('', runId)).status, 'completed');
+  const batch = new WriteBatch();
+  batch.put(runKey('default', parseRunId(runId)!), Uint8Array.of(0xff));
+  await flo.kv.db.write(batch).durable;
+  await assert.rejects(actions.status('', runId),
+    (error) => error instanceof CorruptionError && /run record/.test(error.message));
+  await flo.close();
+});

@@ -24,7 +24,6 @@ import {
   workerTimeoutMsDefault,
 } from '../limits.ts';
 import type { LsmDb } from '../lsm/db.ts';
-import { EntryKind } from '../lsm/internal_key.ts';
 import { KeySpace } from '../lsm/key_space.ts';
 import { QueueStore } from '../queue/queue_store.ts';
 import type { QueueDueEvent } from '../queue/queue_types.ts';
@@ -36,7 +35,7 @@ import {
 } from './action_args.ts';
 import { decodeIdemEntry, decodeRunRecord, encodeActionRecord } from './action_codec.ts';
 import { ActionCompactionFilter } from './action_filter.ts';
-import { actionKey, idemKey, runKey } from './action_keys.ts';
+import { actionKey, idemKey, readValue, runKey } from './action_keys.ts';
 import { recoverActionState, type ActionRecoveryReport } from './action_recovery.ts';
 import type {
   ActionInfo, ActionListOptions, ActionPage, ActionSettings, ActionStoreOptions,
@@ -256,11 +255,10 @@ export class ActionStore {
       await run.lastChange;
       return info;
     }
-    const entry = seq === null ? undefined : this.db.get(runKey(ns, seq));
-    if (entry === undefined || entry.kind !== EntryKind.value) {
-      throw new NotFoundError(`run not found: "${id}"`);
-    }
-    return recordRunInfo(seq!, decodeRunRecord(entry.value));
+    const record = seq === null
+      ? null : readValue(this.db, runKey(ns, seq), decodeRunRecord, 'run record');
+    if (record === null) throw new NotFoundError(`run not found: "${id}"`);
+    return recordRunInfo(seq!, record);
   }
 
   /**
@@ -484,9 +482,9 @@ export class ActionStore {
   private idempotentRun(def: ActionDef, key: string): number | null {
     const active = this.scheduler.idempotentRun(def, key);
     if (active !== undefined) return active.seq;
-    const entry = this.db.get(idemKey(def.namespace, def.name, key));
-    if (entry === undefined || entry.kind !== EntryKind.value) return null;
-    const idem = decodeIdemEntry(entry.value);
+    const idem = readValue(this.db, idemKey(def.namespace, def.name, key), decodeIdemEntry,
+      'idempotency entry');
+    if (idem === null) return null;
     return idem.createdAtMs + this.idempotencyWindowMs > this.scheduler.now() ? idem.runSeq : null;
   }
 
