@@ -1,9 +1,9 @@
 // Namespace ids: each namespace's keys sit in the LSM under a short numeric id rather than
 // its name, so the key bytes right after the tag are the user key's own (the skiplist and
-// table index decide most comparisons by a key's first four bytes; a shared "default"
-// there would make every comparison read whole keys). An id is assigned on a namespace's
-// first write, in the same write batch (so the mapping is durable exactly when the data
-// is), and never changes or is reused.
+// table index decide most comparisons by a key's first eight bytes, two of which are this
+// tag; a shared "default" there would make every comparison read whole keys). An id is
+// assigned on a namespace's first write, in the same write batch (so the mapping is durable
+// exactly when the data is), and never changes or is reused.
 //
 //   mapping key := 0x02 (KeySpace.kvState) 'n' name:utf8     value := id:varint
 //   data prefix := 0x01 (KeySpace.kv) id:varint               (LEB128: prefix-free)

@@ -238,7 +238,6 @@ export class LsmDb {
     const seq = baseSeq + count - 1;
     this.lastSeqValue = seq;
     this.counters.userBytes += batch.payloadBytes;
-    this.counters.walBytes += batch.byteLength;
     let durable: Promise<void>;
     if (alone !== null) {
       durable = alone.durable;
@@ -621,8 +620,11 @@ export class LsmDb {
   // ---- durability, failure, checks ----
 
   // Appends WAL records as one log batch (all or nothing after a crash).
+  // Counts WAL bytes here: a group is one record header however many batches it holds.
   private appendRecords(records: Uint8Array[], writeNow: boolean): AppendResult {
-    return this.log.appendNow(records.map((value) => ({ value })), { writeNow });
+    const result = this.log.appendNow(records.map((value) => ({ value })), { writeNow });
+    for (const record of records) this.counters.walBytes += record.length;
+    return result;
   }
 
   // Appends the WAL group as one record (split when above a record's limit) in one log batch.

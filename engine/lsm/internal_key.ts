@@ -100,11 +100,7 @@ export function compareInternalRange(
  * reading key bytes (the skiplist, the table index).
  */
 export function keyPrefix(key: Uint8Array): number {
-  const length = key.length;
-  if (length >= 4) return ((key[0]! << 24) | (key[1]! << 16) | (key[2]! << 8) | key[3]!) >>> 0;
-  let prefix = 0;
-  for (let i = 0; i < 4; i++) prefix = prefix * 256 + (i < length ? key[i]! : 0);
-  return prefix;
+  return keyPrefixAt(key, 0);
 }
 
 /**

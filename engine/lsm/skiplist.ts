@@ -49,6 +49,7 @@ const VALUE_LENGTH = 6;
 const SHAPE = 7;
 const LINKS = 8;
 const KEY_LENGTH_SHIFT = 12;
+assert(HEIGHT_MAX < 16, 'a height fits its 4 bits');
 assert(lsmKeyBytesMax < 2 ** (32 - KEY_LENGTH_SHIFT), 'a key length fits its 20 bits');
 
 /** Bytes of a node record of `height` (the memtable's per-entry overhead). */
