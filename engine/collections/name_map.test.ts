@@ -1,5 +1,6 @@
 // Model-based test of NameMap against a Map keyed by `${namespace}\0${name}`: random sets,
-// deletes and lookups agree on every answer, the size and the values held.
+// deletes (one entry or a namespace) and lookups agree on every answer, the size and the
+// values held.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ const op = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), ns: part, name: part, value: fc.nat() }),
   fc.record({ kind: fc.constant('delete' as const), ns: part, name: part }),
   fc.record({ kind: fc.constant('clear' as const) }),
+  fc.record({ kind: fc.constant('deleteNamespace' as const), ns: part }),
 );
 
 test('NameMap agrees with a Map of joined keys', () => {
@@ -24,6 +26,10 @@ test('NameMap agrees with a Map of joined keys', () => {
         model.set(`${step.ns}\u0000${step.name}`, step.value);
       } else if (step.kind === 'delete') {
         assert.equal(map.delete(step.ns, step.name), model.delete(`${step.ns}\u0000${step.name}`));
+      } else if (step.kind === 'deleteNamespace') {
+        const removed = [...model].filter(([joined]) => joined.startsWith(`${step.ns}\u0000`));
+        for (const [joined] of removed) model.delete(joined);
+        assert.deepEqual(map.deleteNamespace(step.ns).sort(), removed.map(([, v]) => v).sort());
       } else {
         map.clear();
         model.clear();

@@ -44,6 +44,15 @@ export class NameMap<V> {
     for (const names of this.byNamespace.values()) yield* names.values();
   }
 
+  /** Removes every entry of `namespace`; returns their values. */
+  deleteNamespace(namespace: string): V[] {
+    const names = this.byNamespace.get(namespace);
+    if (names === undefined) return [];
+    this.byNamespace.delete(namespace);
+    this.count -= names.size;
+    return [...names.values()];
+  }
+
   clear(): void {
     this.byNamespace.clear();
     this.count = 0;

@@ -164,7 +164,7 @@ export class QueueStore {
     const slot = this.slot(ns, name);
     const messages = await slot.waiters.park(
       { count, leaseMs: leaseMs ?? this.defaults.visibilityTimeoutMs, budget },
-      wait.blockMs, options.signal);
+      wait.blockMs, wait.signal);
     // A slot that only held waiters of a queue that never came into existence goes.
     if (slot.queue === null && slot.opening === null && slot.waiters.size === 0 &&
       this.slots.get(ns, name) === slot) this.slots.delete(ns, name);
@@ -561,12 +561,12 @@ function decodeCursor(cursor: Uint8Array | undefined): Uint8Array | null {
 // announced as parked), then the signal, then the caller's onPark.
 class ParkGate implements ParkRequest {
   readonly blockMs: number;
-  private readonly counter: { readonly parked: number };
+  private readonly counter: Readonly<ParkedCounter>;
   private readonly parkedMax: number;
   // signal and onPark are read only on the way to parking (DequeueOptions.signal).
   private readonly options: Pick<DequeueOptions, 'signal' | 'onPark'>;
 
-  constructor(counter: { readonly parked: number }, parkedMax: number, blockMs: number,
+  constructor(counter: Readonly<ParkedCounter>, parkedMax: number, blockMs: number,
     options: Pick<DequeueOptions, 'signal' | 'onPark'>) {
     this.counter = counter;
     this.parkedMax = parkedMax;

@@ -61,7 +61,7 @@ export class StreamStore {
   private readonly opening = new NameMap<Promise<StreamHandle>>();
   private readonly altering = new Map<StreamHandle, Promise<void>>();
   /** Parked plain reads by stream key (the stream may not exist yet). */
-  private readonly readers = new Map<string, ReadWaiter[]>();
+  private readonly readers = new NameMap<ReadWaiter[]>();
   private sweepTimer: Timer | null = null;
   private closed = false;
 
@@ -233,10 +233,8 @@ export class StreamStore {
   async dropNamespace(namespace: string): Promise<void> {
     this.checkOpen();
     const ns = checkNamespace(namespace);
-    for (const [key, waiters] of this.readers) {
-      if (!key.startsWith(`${ns}\u0000`)) continue;
+    for (const waiters of this.readers.deleteNamespace(ns)) {
       for (const waiter of waiters) waiter.parked.expire();
-      this.readers.delete(key);
     }
     this.groups.dropNamespace(ns);
     for (const entry of this.catalog.list(ns)) {
@@ -303,21 +301,20 @@ export class StreamStore {
     }
     if (blockMs === 0 || this.closed || options.signal?.aborted === true) return [];
     if (options.onPark?.() === false) return [];
-    const key = streamKey(ns, name);
     const parked = new Parked<StreamRecord[]>(this.context.clock, blockMs, options.signal, [],
-      () => this.pruneReaders(key));
+      () => this.pruneReaders(ns, name));
     if (parked.done) return parked.promise; // aborted already
-    const waiters = this.readers.get(key) ?? [];
+    const waiters = this.readers.get(ns, name) ?? [];
     waiters.push({ parked, plan });
-    this.readers.set(key, waiters);
+    this.readers.set(ns, name, waiters);
     return parked.promise;
   }
 
-  // Drops finished waiters of `key` (a timed-out read on a quiet stream is never woken).
-  private pruneReaders(key: string): void {
-    const waiters = this.readers.get(key)?.filter((waiter) => !waiter.parked.done) ?? [];
-    if (waiters.length > 0) this.readers.set(key, waiters);
-    else this.readers.delete(key);
+  // Drops a stream's finished waiters (a timed-out read on a quiet stream is never woken).
+  private pruneReaders(namespace: string, name: string): void {
+    const waiters = this.readers.get(namespace, name)?.filter((waiter) => !waiter.parked.done);
+    if (waiters !== undefined && waiters.length > 0) this.readers.set(namespace, name, waiters);
+    else this.readers.delete(namespace, name);
   }
 
   /**
@@ -467,10 +464,11 @@ export class StreamStore {
   }
 
   private async remove(handle: StreamHandle): Promise<void> {
-    const key = streamKey(handle.namespace, handle.name);
     this.handles.delete(handle.namespace, handle.name);
-    for (const waiter of this.readers.get(key) ?? []) waiter.parked.expire();
-    this.readers.delete(key);
+    for (const waiter of this.readers.get(handle.namespace, handle.name) ?? []) {
+      waiter.parked.expire();
+    }
+    this.readers.delete(handle.namespace, handle.name);
     this.groups.forget(handle);
     await handle.close();
     await this.catalog.remove(handle.entry);
@@ -478,10 +476,8 @@ export class StreamStore {
 
   // Records were revealed: answer parked reads, serve group waiters, apply retention.
   private revealed(handle: StreamHandle): void {
-    // No key string to build on the common path (nobody parked on any stream).
-    const key = this.readers.size === 0 ? null : streamKey(handle.namespace, handle.name);
-    const waiters = key === null ? undefined : this.readers.get(key);
-    if (key !== null && waiters !== undefined) {
+    const waiters = this.readers.get(handle.namespace, handle.name);
+    if (waiters !== undefined) {
       const still: ReadWaiter[] = [];
       for (const waiter of waiters) {
         if (waiter.parked.done) continue;
@@ -496,8 +492,8 @@ export class StreamStore {
           waiter.parked.finish(Promise.reject(error)); // e.g. a damaged batch: the reader sees it
         }
       }
-      if (still.length > 0) this.readers.set(key, still);
-      else this.readers.delete(key);
+      if (still.length > 0) this.readers.set(handle.namespace, handle.name, still);
+      else this.readers.delete(handle.namespace, handle.name);
     }
     this.groups.revealed(handle);
     if (retentionDue(handle, this.context.clock.nowMs(), false)) {
@@ -529,9 +525,4 @@ export class StreamStore {
   private checkOpen(): void {
     if (this.closed) throw new ClosedError('the stream store is closed');
   }
-}
-
-/** The map key of a stream (NUL never occurs in a valid name). */
-export function streamKey(namespace: string, name: string): string {
-  return `${namespace}\u0000${name}`;
 }
