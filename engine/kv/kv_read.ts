@@ -16,6 +16,7 @@ import {
 } from './kv_record.ts';
 
 /** One scanned key. `value` is empty with keysOnly. */
+/** key and value are copies owned by the caller (copy_bytes.ts: small ones share a slab). */
 export interface KvScanEntry {
   key: Uint8Array;
   value: Uint8Array;
@@ -35,6 +36,7 @@ export interface KvScanPage {
 export interface KvHistoryEntry {
   version: number;
   timestampMs: number;
+  /** A copy owned by the caller (copy_bytes.ts: a small one is a view on a shared slab). */
   value: Uint8Array;
 }
 

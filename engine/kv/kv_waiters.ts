@@ -15,6 +15,7 @@ import type { DeadlineHandle, DeadlineQueue } from './deadline_queue.ts';
 
 /** A value and its version, as a get returns it. */
 export interface KvEntry {
+  /** A copy owned by the caller (copy_bytes.ts: a small one is a view on a shared slab). */
   value: Uint8Array;
   version: number;
 }

@@ -152,7 +152,7 @@ export interface TouchOptions extends SeqListOptions {
 /** A message as dequeue, peek and the DLQ listing return it (wire §7.3.2). */
 export interface QueueMessage {
   seq: number;
-  /** A copy owned by the caller. */
+  /** A copy owned by the caller (copy_bytes.ts: a small one is a view on a shared slab). */
   payload: Uint8Array;
   enqueuedAtMs: number;
   /** Deliveries including this one (dequeue), or so far (peek, DLQ listing). */
