@@ -94,7 +94,8 @@ async function actionRoundTrips(client: FloClient, name: string,
       const output = Buffer.from(task.input.subarray(4)).reverse();
       await client.action.complete(workerId, name, task.taskId, output);
       if (task.input.length === 0) return;
-      const id = Buffer.from(task.input).readUInt32LE(0);
+      const input = task.input;
+      const id = (input[0]! | (input[1]! << 8) | (input[2]! << 16) | (input[3]! << 24)) >>> 0;
       const trip = waiting.get(id);
       if (trip === undefined) throw new Error(`${name}: task ${task.taskId} is not awaited`);
       waiting.delete(id);

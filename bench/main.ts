@@ -21,8 +21,6 @@ import { createProgress } from './progress.ts';
 import { aggregateRuns, renderTable } from './report.ts';
 import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
 
-// The `action` scenario (bench/action_scenario.ts, being written) joins this list beside
-// queue and stream; `all` then runs it too.
 export const scenarios: Scenario[] = [logScenario, kvScenario, lsmScenario, queueScenario,
   streamScenario, actionScenario, serverScenario];
 
@@ -84,8 +82,10 @@ export function selectScenarios(names: readonly string[], compare: boolean): Sce
   });
   // The peers the issue names for queues, streams and KV over the wire (Redis, BullMQ, NATS)
   // are servers: `compare stream` also measures Flo's server against them, that family only.
+  // Actions have no peer, so `compare action` adds no server run.
   if (compare && !selected.includes(serverScenario)) {
-    const families = FAMILIES.filter((family) => selected.some((s) => s.name === family));
+    const families = FAMILIES.filter((family) => family !== 'action' &&
+      selected.some((s) => s.name === family));
     if (families.length > 0) selected.push(serverScenarioFor(families));
   }
   return selected;

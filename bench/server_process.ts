@@ -4,7 +4,7 @@
 // how it is stopped and how its peak RSS is read.
 
 import { fileURLToPath } from 'node:url';
-import { startChildServer, type ChildServer } from './child_server.ts';
+import { startChildServer } from './child_server.ts';
 
 const FLO_BIN = fileURLToPath(new URL('../bin/flo.js', import.meta.url));
 
@@ -18,5 +18,3 @@ export function startServerProcess(dataDir: string, durability: 'sync' | 'async'
     ready: /serving on 127\.0\.0\.1:(\d+),/,
   });
 }
-
-export type ServerProcess = ChildServer;
