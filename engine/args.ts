@@ -80,3 +80,38 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return `string "${value.slice(0, 32)}"`;
   return typeof value;
 }
+
+/**
+ * Checks a list's page limit: absent or 0 means `defaultLimit`; above `maxLimit` is clamped,
+ * as the wire does (§8).
+ */
+export function checkPageLimit(limit: unknown, defaultLimit: number, maxLimit: number): number {
+  const value = checkIntOr(limit, 'limit', 0, Number.MAX_SAFE_INTEGER, 0);
+  return value === 0 ? defaultLimit : Math.min(value, maxLimit);
+}
+
+/** Page cursors (wire §8): this byte, then the sort key of the page's last item. */
+export const PAGE_CURSOR_TAG = 0x01;
+
+/** The cursor of a page of names that ended at `name`. */
+export function encodeNameCursor(name: string): Uint8Array {
+  const bytes = encoder.encode(name);
+  const cursor = new Uint8Array(1 + bytes.length);
+  cursor[0] = PAGE_CURSOR_TAG;
+  cursor.set(bytes, 1);
+  return cursor;
+}
+
+/**
+ * The sort key a cursor argument resumes after (at least `minKeyBytes`), or null for the
+ * first page (absent or empty). @throws TypeError/RangeError for anything else
+ */
+export function decodeCursorKey(cursor: unknown, minKeyBytes = 1): Uint8Array | null {
+  if (cursor === undefined) return null;
+  if (!(cursor instanceof Uint8Array)) throw new TypeError('cursor must be a Uint8Array');
+  if (cursor.length === 0) return null;
+  if (cursor[0] !== PAGE_CURSOR_TAG || cursor.length < 1 + minKeyBytes) {
+    throw new RangeError('invalid cursor');
+  }
+  return cursor.subarray(1);
+}

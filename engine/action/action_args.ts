@@ -2,13 +2,15 @@
 // TypeError or RangeError naming the argument and its bound (engine/args.ts); page limits
 // above their maximum are clamped, as the wire does (§8). Also the opaque page cursors.
 
-import { checkBytes, checkInt, checkIntOr, checkName, checkTextBytes } from '../args.ts';
+import {
+  checkBytes, checkInt, checkIntOr, checkName, checkTextBytes, decodeCursorKey, PAGE_CURSOR_TAG,
+} from '../args.ts';
 import { fromUtf8, utf8 } from '../codec/bytes.ts';
 import {
   actionAwaitBlockMsDefault, actionDescriptionBytesMax, actionErrorBytesMax, actionIdBytesMax,
   actionIdBytesMin, actionIdempotencyKeyBytesMax, actionInputBytesMax, actionMaxRetriesDefault,
   actionMaxRetriesMax, actionNameBytesMax, actionOutcomeBytesMax, actionOutputBytesMax,
-  actionPageLimitDefault, actionPageLimitMax, actionPriorityDefault, actionTimeoutMsDefault,
+  actionPriorityDefault, actionTimeoutMsDefault,
   actionTimeoutMsMax, queueDelayMsMax, waitMsMax, workerIdBytesMax, workerMaxConcurrencyDefault,
   workerMetadataBytesMax, workerProcessesMax,
 } from '../limits.ts';
@@ -21,7 +23,6 @@ import { checkJsonValue, LabelSet } from './labels.ts';
 
 export { checkNamespace };
 
-const CURSOR_TAG = 0x01;
 const ID_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]*$/;
 
 export function checkActionName(name: unknown, what = 'action'): string {
@@ -144,12 +145,6 @@ export function checkRunStatus(status: unknown): RunStatus | null {
   return status as RunStatus;
 }
 
-/** Checks a page limit: 0 or absent means 100; above 1 000 is clamped. */
-export function checkPageLimit(limit: unknown): number {
-  const value = checkIntOr(limit, 'limit', 0, Number.MAX_SAFE_INTEGER, 0);
-  return value === 0 ? actionPageLimitDefault : Math.min(value, actionPageLimitMax);
-}
-
 /** A worker registration, checked, with defaults applied. */
 export function checkWorkerRegistration(registration: WorkerRegistration) {
   if (typeof registration !== 'object' || registration === null) {
@@ -188,28 +183,11 @@ function checkMetadata(metadata: unknown): string | null {
 
 // ---- cursors (wire §8: 0x01 and the sort key of the last item) ----
 
-export function encodeNameCursor(name: string): Uint8Array {
-  const bytes = utf8(name);
-  const cursor = new Uint8Array(1 + bytes.length);
-  cursor[0] = CURSOR_TAG;
-  cursor.set(bytes, 1);
-  return cursor;
-}
-
-/** The name bytes after which a page resumes, or null for the first page. */
-export function decodeNameCursor(cursor: unknown): Uint8Array | null {
-  if (cursor === undefined) return null;
-  if (!(cursor instanceof Uint8Array)) throw new TypeError('cursor must be a Uint8Array');
-  if (cursor.length === 0) return null;
-  if (cursor[0] !== CURSOR_TAG || cursor.length < 2) throw new RangeError('invalid cursor');
-  return cursor.subarray(1);
-}
-
 /** Cursor of a run list: 0x01, the creation sequence (u64 big-endian), the run id. */
 export function encodeRunCursor(seq: number, runId: string): Uint8Array {
   const id = utf8(runId);
   const cursor = new Uint8Array(9 + id.length);
-  cursor[0] = CURSOR_TAG;
+  cursor[0] = PAGE_CURSOR_TAG;
   const view = new DataView(cursor.buffer);
   view.setUint32(1, Math.floor(seq / 2 ** 32));
   view.setUint32(5, seq % 2 ** 32);
@@ -219,13 +197,11 @@ export function encodeRunCursor(seq: number, runId: string): Uint8Array {
 
 /** The sequence a run list resumes below, or null for the first page. */
 export function decodeRunCursor(cursor: unknown): number | null {
-  if (cursor === undefined) return null;
-  if (!(cursor instanceof Uint8Array)) throw new TypeError('cursor must be a Uint8Array');
-  if (cursor.length === 0) return null;
-  if (cursor[0] !== CURSOR_TAG || cursor.length < 10) throw new RangeError('invalid cursor');
-  const view = new DataView(cursor.buffer, cursor.byteOffset, cursor.length);
-  const seq = view.getUint32(1) * 2 ** 32 + view.getUint32(5);
+  const key = decodeCursorKey(cursor, 9);
+  if (key === null) return null;
+  const view = new DataView(key.buffer, key.byteOffset, key.length);
+  const seq = view.getUint32(0) * 2 ** 32 + view.getUint32(4);
   if (!Number.isSafeInteger(seq) || seq === 0) throw new RangeError('invalid cursor');
-  if (!ID_PATTERN.test(fromUtf8(cursor.subarray(9)))) throw new RangeError('invalid cursor');
+  if (!ID_PATTERN.test(fromUtf8(key.subarray(8)))) throw new RangeError('invalid cursor');
   return seq;
 }

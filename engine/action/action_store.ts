@@ -15,13 +15,12 @@ import { assert, invariantsEnabled } from '../assert.ts';
 import { ClosedError, NotFoundError, OverloadedError } from '../errors.ts';
 import { joinPath } from '../io/file_system.ts';
 import { Prng } from '../io/prng.ts';
-import { checkIntOr } from '../args.ts';
+import { checkIntOr, checkPageLimit, decodeCursorKey, encodeNameCursor } from '../args.ts';
 import { compareBytes, utf8 } from '../codec/bytes.ts';
 import {
   actionBackoffMsBaseDefault, actionBackoffMsMaxDefault, actionIdempotencyWindowMsDefault,
   actionParkedMaxDefault, actionRunRetentionMsDefault, actionTimeoutMsMax, queueDelayMsMax,
-  queueMaxDeliveriesMax,
-  workerTimeoutMsDefault,
+  queueMaxDeliveriesMax, actionPageLimitDefault, actionPageLimitMax, workerTimeoutMsDefault,
 } from '../limits.ts';
 import type { LsmDb } from '../lsm/db.ts';
 import { KeySpace } from '../lsm/key_space.ts';
@@ -29,9 +28,8 @@ import { QueueStore } from '../queue/queue_store.ts';
 import type { QueueDueEvent } from '../queue/queue_types.ts';
 import {
   checkActionName, checkActionSettings, checkBlockMs, checkErrorMessage, checkIdArgument,
-  checkInput, checkInvokeOptions, checkNamespace, checkOutcome, checkOutput, checkPageLimit,
-  checkRunStatus, checkWorkerId, decodeNameCursor, decodeRunCursor, encodeNameCursor,
-  encodeRunCursor,
+  checkInput, checkInvokeOptions, checkNamespace, checkOutcome, checkOutput, checkRunStatus,
+  checkWorkerId, decodeRunCursor, encodeRunCursor,
 } from './action_args.ts';
 import { decodeIdemEntry, decodeRunRecord, encodeActionRecord } from './action_codec.ts';
 import { ActionCompactionFilter } from './action_filter.ts';
@@ -177,10 +175,10 @@ export class ActionStore {
   /** The actions of a namespace sorted by name (bytewise UTF-8), a page at a time. */
   async list(namespace: string, options: ActionListOptions = {}): Promise<ActionPage> {
     const ns = checkNamespace(namespace);
-    const limit = checkPageLimit(options.limit);
+    const limit = checkPageLimit(options.limit, actionPageLimitDefault, actionPageLimitMax);
     const prefix = options.prefix ?? '';
     if (typeof prefix !== 'string') throw new TypeError('prefix must be a string');
-    const after = decodeNameCursor(options.cursor);
+    const after = decodeCursorKey(options.cursor);
     this.checkOpen();
     const sorted = [...this.scheduler.namespaces.get(ns)?.actions.values() ?? []]
       .filter((def) => def.name.startsWith(prefix))
@@ -287,7 +285,7 @@ export class ActionStore {
     const ns = checkNamespace(namespace);
     const name = action === '' ? '' : checkActionName(action);
     const status = checkRunStatus(options.status);
-    const limit = checkPageLimit(options.limit);
+    const limit = checkPageLimit(options.limit, actionPageLimitDefault, actionPageLimitMax);
     const belowSeq = decodeRunCursor(options.cursor) ?? Infinity;
     this.checkOpen();
     const page = listRuns(this.db, this.scheduler, { namespace: ns, action: name, status,

@@ -22,9 +22,10 @@ import type { WorkerInfo, WorkerListOptions, WorkerPage, WorkerRegistration, Wor
 import { encodeWorkerRecord, type WorkerRecord } from './action_codec.ts';
 import { workerKey } from './action_keys.ts';
 import type { ActionWriter } from './action_writer.ts';
+import { checkPageLimit, decodeCursorKey, encodeNameCursor } from '../args.ts';
+import { actionPageLimitDefault, actionPageLimitMax } from '../limits.ts';
 import {
-  checkNamespace, checkPageLimit, checkU32, checkWorkerId, checkWorkerRegistration,
-  decodeNameCursor, encodeNameCursor,
+  checkNamespace, checkU32, checkWorkerId, checkWorkerRegistration,
 } from './action_args.ts';
 import { workerLabels, type WorkerLabels } from './labels.ts';
 
@@ -141,8 +142,8 @@ export class WorkerRegistry {
   /** The workers of a namespace sorted by id (bytewise UTF-8), a page at a time (wire §8). */
   async list(namespace: string, options: WorkerListOptions = {}): Promise<WorkerPage> {
     const ns = checkNamespace(namespace);
-    const limit = checkPageLimit(options.limit);
-    const after = decodeNameCursor(options.cursor);
+    const limit = checkPageLimit(options.limit, actionPageLimitDefault, actionPageLimitMax);
+    const after = decodeCursorKey(options.cursor);
     this.host.checkOpen();
     const sorted = [...this.byNamespace.get(ns)?.values() ?? []]
       .map((worker) => ({ worker, key: utf8(worker.id) }))

@@ -7,7 +7,7 @@ import { utf8 } from '../codec/bytes.ts';
 import {
   namespaceBytesMax, queueBatchBytesMax, queueBatchMax, queueDedupKeyBytesMax,
   queueDedupWindowMsMax, queueDelayMsMax, queueDequeueCountMax, queueMaxDeliveriesMax,
-  queueNameBytesMax, queuePageLimitDefault, queuePageLimitMax, queuePayloadBytesMax,
+  queueNameBytesMax, queuePayloadBytesMax,
   queueSeqListMax, queueVisibilityMsMax,
 } from '../limits.ts';
 import type { EnqueueSpec } from './queue.ts';
@@ -88,12 +88,6 @@ export function checkSeqs(seqs: unknown): number[] {
   if (!Array.isArray(seqs)) throw new TypeError('seqs must be an array of integers');
   checkInt(seqs.length, 'seqs.length', 0, queueSeqListMax);
   return seqs.map((seq, i) => checkInt(seq, `seqs[${i}]`, 0, Number.MAX_SAFE_INTEGER));
-}
-
-/** Checks a page limit: 0 or absent means 100; above 1 000 is clamped. */
-export function checkPageLimit(limit: unknown): number {
-  const value = checkIntOr(limit, 'limit', 0, Number.MAX_SAFE_INTEGER, 0);
-  return value === 0 ? queuePageLimitDefault : Math.min(value, queuePageLimitMax);
 }
 
 /** Checks per-queue settings (every field optional). */

@@ -16,10 +16,13 @@ import { ClosedError, NotFoundError } from '../errors.ts';
 import { Catalog, type CatalogEntry } from '../catalog/catalog.ts';
 import { compareBytes, utf8 } from '../codec/bytes.ts';
 import type { Durability } from '../log/segmented_log.ts';
-import { checkBudget, checkInt, checkIntOr } from '../args.ts';
+import {
+  checkBudget, checkInt, checkIntOr, checkPageLimit, decodeCursorKey, encodeNameCursor,
+} from '../args.ts';
 import {
   queueCheckpointEventsMin, queueDedupKeysMaxDefault, queueDedupWindowMsDefault,
-  queueMaxDeliveriesDefault, queueParkedMaxDefault, queuePayloadCacheBytesDefault,
+  queueMaxDeliveriesDefault, queuePageLimitDefault, queuePageLimitMax, queueParkedMaxDefault,
+  queuePayloadCacheBytesDefault,
   queueSegmentBytesDefault, queueVisibilityMsDefault, queueVisibilityMsMax, segmentBytesMaxLimit,
   segmentBytesMin, waitMsMax,
 } from '../limits.ts';
@@ -28,8 +31,8 @@ import { DequeueWaiters, type ParkedCounter, type ParkRequest } from './dequeue_
 import { Queue, type QueueConfig, type QueueContext } from './queue.ts';
 import type { Message } from './message.ts';
 import {
-  checkCount, checkDelayMs, checkEnqueueOptions, checkLeaseMs, checkNamespace, checkPageLimit,
-  checkPayload, checkPayloads, checkQueueName, checkSeqs, checkSettings,
+  checkCount, checkDelayMs, checkEnqueueOptions, checkLeaseMs, checkNamespace, checkPayload,
+  checkPayloads, checkQueueName, checkSeqs, checkSettings,
 } from './queue_args.ts';
 import type {
   DequeueOptions, DlqListOptions, DlqPage, EnqueueOptions, HeldMessage, LeaseCandidate,
@@ -47,7 +50,6 @@ interface Slot {
   waiters: DequeueWaiters;
 }
 
-const CURSOR_TAG = 0x01;
 
 export class QueueStore {
   private readonly options: QueueStoreOptions;
@@ -276,7 +278,7 @@ export class QueueStore {
 
   /** A page of the DLQ, ascending seq, after `afterSeq`. */
   async dlqList(namespace: string, queue: string, options: DlqListOptions = {}) {
-    const limit = checkPageLimit(options.limit);
+    const limit = checkPageLimit(options.limit, queuePageLimitDefault, queuePageLimitMax);
     const afterSeq = checkIntOr(options.afterSeq, 'afterSeq', 0, Number.MAX_SAFE_INTEGER, 0);
     const empty: DlqPage = { messages: [], hasMore: false };
     return this.onQueue(namespace, queue, (q) => q.dlqPage(afterSeq, limit), empty);
@@ -341,10 +343,10 @@ export class QueueStore {
    */
   async listQueues(namespace: string, options: QueueListOptions = {}): Promise<QueueListPage> {
     const ns = checkNamespace(namespace);
-    const limit = checkPageLimit(options.limit);
+    const limit = checkPageLimit(options.limit, queuePageLimitDefault, queuePageLimitMax);
     const prefix = options.prefix ?? '';
     if (typeof prefix !== 'string') throw new TypeError('prefix must be a string');
-    const after = decodeCursor(options.cursor);
+    const after = decodeCursorKey(options.cursor);
     this.checkOpen();
     const queues: Queue[] = [];
     let hasMore = false;
@@ -361,7 +363,7 @@ export class QueueStore {
     const entries = queues.map((q) => listEntry(q));
     await Promise.all(queues.map((q) => q.settled()));
     const last = queues.at(-1);
-    const cursor = hasMore && last !== undefined ? encodeCursor(last.name) : new Uint8Array(0);
+    const cursor = hasMore && last !== undefined ? encodeNameCursor(last.name) : new Uint8Array(0);
     return { queues: entries, hasMore, cursor };
   }
 
@@ -539,22 +541,6 @@ function emptyStats(): QueueStats {
     enqueued: 0, dequeued: 0, acked: 0, nacked: 0, dlqTotal: 0, leasesExpired: 0, ready: 0,
     delayed: 0, leased: 0, dlq: 0, oldestReadyAgeMs: 0,
   };
-}
-
-function encodeCursor(name: string): Uint8Array {
-  const bytes = utf8(name);
-  const cursor = new Uint8Array(1 + bytes.length);
-  cursor[0] = CURSOR_TAG;
-  cursor.set(bytes, 1);
-  return cursor;
-}
-
-// The name bytes after which a page resumes, or null for the first page.
-function decodeCursor(cursor: Uint8Array | undefined): Uint8Array | null {
-  if (cursor === undefined || cursor.length === 0) return null;
-  if (!(cursor instanceof Uint8Array)) throw new TypeError('cursor must be a Uint8Array');
-  if (cursor[0] !== CURSOR_TAG || cursor.length < 2) throw new RangeError('invalid cursor');
-  return cursor.subarray(1);
 }
 
 // A dequeue's park request: the store-wide parked limit first (a request refused here is not
