@@ -7,16 +7,17 @@
 //
 // Registrations live in the LSM (action_keys.ts worker), written by register, heartbeat
 // (with the load and last contact) and drain; the contact of awaits and task calls is kept
-// in memory only (a restart may report a worker as last seen at its last heartbeat). One
-// clock timer over a min-heap of (lastSeen + timeout) tells the store when a worker turns
-// unhealthy (onUnhealthy: its running tasks are re-offered); an entry whose worker was heard
-// from since is pushed again at its new time (lazy), so contact costs no heap work.
+// in memory only (a restart may report a worker as last seen at its last heartbeat). A
+// DeadlineTimer (the queues' one timer over a min-heap) looks at a worker at lastSeen +
+// timeout and tells the store when it turned unhealthy (onUnhealthy: its running tasks are
+// re-offered); a worker heard from since is scheduled again at its new time (lazy), so
+// contact costs no heap work.
 
 import { assert } from '../assert.ts';
-import { MinHeap } from '../collections/min_heap.ts';
 import { compareBytes, utf8 } from '../codec/bytes.ts';
 import { NotFoundError } from '../errors.ts';
-import type { Clock, Timer } from '../io/clock.ts';
+import type { Clock } from '../io/clock.ts';
+import { DeadlineTimer, type DeadlineTarget } from '../queue/deadline_timer.ts';
 import type { WorkerInfo, WorkerListOptions, WorkerPage, WorkerRegistration, WorkerStatus }
   from './action_types.ts';
 import { encodeWorkerRecord, type WorkerRecord } from './action_codec.ts';
@@ -29,23 +30,19 @@ import {
 } from './action_args.ts';
 import { workerLabels, type WorkerLabels } from './labels.ts';
 
-/** A registered worker as the store keeps it. */
-export interface WorkerState {
+/**
+ * A registered worker as the store keeps it; it is its own DeadlineTarget (its deadline is
+ * lastSeen + timeout, in the registry's timer).
+ */
+export interface WorkerState extends DeadlineTarget {
   readonly namespace: string;
   readonly id: string;
   record: WorkerRecord;
   labels: WorkerLabels;
   /** Names of its action processes (kind 0): what an await with no names waits for. */
   actions: string[];
-  /** The due time of this worker's heap entry (Infinity: none). */
-  scheduledMs: number;
   /** Told unhealthy already (until its next contact). */
   unhealthy: boolean;
-}
-
-interface HeapEntry {
-  dueMs: number;
-  worker: WorkerState;
 }
 
 /** What the registry needs from its store. */
@@ -63,13 +60,11 @@ export interface WorkerRegistryHost {
 export class WorkerRegistry {
   private readonly host: WorkerRegistryHost;
   private readonly byNamespace = new Map<string, Map<string, WorkerState>>();
-  private readonly heap = new MinHeap<HeapEntry>((a, b) => a.dueMs < b.dueMs);
-  private timer: Timer | null = null;
-  private armedMs = Infinity;
-  private closed = false;
+  private readonly deadlines: DeadlineTimer;
 
   constructor(host: WorkerRegistryHost) {
     this.host = host;
+    this.deadlines = new DeadlineTimer(host.clock);
   }
 
   /**
@@ -203,10 +198,7 @@ export class WorkerRegistry {
   }
 
   close(): void {
-    this.closed = true;
-    this.timer?.cancel();
-    this.timer = null;
-    this.heap.clear();
+    this.deadlines.close();
   }
 
   // ---- internals ----
@@ -239,6 +231,7 @@ export class WorkerRegistry {
     }
     const added: WorkerState = {
       namespace, id, record, labels, actions, scheduledMs: Infinity, unhealthy: false,
+      onDeadline: () => this.check(added),
     };
     workers.set(id, added);
     return added;
@@ -263,41 +256,18 @@ export class WorkerRegistry {
 
   // Asks the timer to look at `worker` when it would turn unhealthy.
   private schedule(worker: WorkerState): void {
-    const dueMs = worker.record.lastSeenMs + this.host.timeoutMs;
-    if (this.closed || worker.scheduledMs <= dueMs) return;
-    worker.scheduledMs = dueMs;
-    this.heap.push({ dueMs, worker });
-    if (dueMs < this.armedMs) this.arm(dueMs);
+    this.deadlines.schedule(worker, worker.record.lastSeenMs + this.host.timeoutMs);
   }
 
-  private arm(dueMs: number): void {
-    this.timer?.cancel();
-    this.armedMs = dueMs;
-    const delayMs = Math.max(0, dueMs - this.host.clock.nowMs());
-    this.timer = this.host.clock.setTimer(delayMs, () => this.fire(), { background: true });
-  }
-
-  private fire(): void {
-    this.timer = null;
-    this.armedMs = Infinity;
-    if (this.closed) return;
-    const nowMs = this.host.clock.nowMs();
-    for (let top = this.heap.peek(); top !== undefined && top.dueMs <= nowMs;
-      top = this.heap.peek()) {
-      this.heap.pop();
-      const worker = top.worker;
-      // Superseded entries (re-registered, deregistered, rescheduled) are skipped.
-      if (worker.scheduledMs !== top.dueMs) continue;
-      worker.scheduledMs = Infinity;
-      if (nowMs - worker.record.lastSeenMs >= this.host.timeoutMs) {
-        assert(!worker.unhealthy, 'a worker turns unhealthy once per silence');
-        worker.unhealthy = true;
-        this.host.onUnhealthy(worker);
-      } else {
-        this.schedule(worker);
-      }
+  // The worker's deadline came: unhealthy if still silent, else looked at again later.
+  private check(worker: WorkerState): void {
+    if (this.host.clock.nowMs() - worker.record.lastSeenMs >= this.host.timeoutMs) {
+      assert(!worker.unhealthy, 'a worker turns unhealthy once per silence');
+      worker.unhealthy = true;
+      this.host.onUnhealthy(worker);
+    } else {
+      this.schedule(worker);
     }
-    const next = this.heap.peek();
-    if (next !== undefined && next.dueMs < this.armedMs) this.arm(next.dueMs);
   }
+
 }
