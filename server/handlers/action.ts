@@ -31,7 +31,7 @@ import {
   type TaskRef,
 } from './action_args.ts';
 import {
-  boundedUint, fittedPage, nameOf, pageRequestOf, writePageTrailer,
+  boundedUint, fittedPage, nameOf, pageRequestOf, parkHooks, writePageTrailer,
 } from './handler_args.ts';
 
 /** ACTION_AWAIT's wait when block_ms is absent (§3.3), and ACTION_TOUCH's 0 (§7.6.8). */
@@ -131,10 +131,8 @@ class ActionOps {
     // Absent means 30 000 (§3.3); option 0x50 (timeout_ms) of older SDKs is ignored.
     const blockMs = boundedUint(request.options, OptionTag.block_ms, waitMsMax) ??
       AWAIT_BLOCK_MS_DEFAULT;
-    const task = await this.store.awaitTask(request.namespace, workerId, names, blockMs === 0
-      ? { blockMs }
-      // The signal is made on demand: only a request that may wait needs one.
-      : { blockMs, signal: context.signal, onPark: () => context.park() });
+    const task = await this.store.awaitTask(request.namespace, workerId, names,
+      Object.assign(parkHooks(context, blockMs > 0), { blockMs }));
     return ok(task === null ? undefined : taskBody(task, request.version));
   }
 

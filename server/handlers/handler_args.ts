@@ -13,6 +13,7 @@ import { BodyWriter } from '../wire/body_writer.ts';
 import { waitMsMax } from '../wire/limits.ts';
 import { describeOption, OptionTag } from '../wire/option_tags.ts';
 import type { TlvOptions } from '../wire/options.ts';
+import type { RequestContext } from '../handler.ts';
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -47,6 +48,28 @@ export function boundedUint(options: TlvOptions, tag: number, max: number): numb
 /** `block_ms`: 0 when absent, BAD_REQUEST above 300 000 (spec §3.3). */
 export function blockMsOf(options: TlvOptions): number {
   return boundedUint(options, OptionTag.block_ms, waitMsMax) ?? 0;
+}
+
+/** The park hooks an engine call takes (signal, onPark): see parkHooks. */
+export interface ParkHooks {
+  readonly signal: AbortSignal | undefined;
+  readonly onPark: (() => boolean) | undefined;
+}
+
+/**
+ * The hooks of a request that may wait (`mayWait`: its block or wait time is above 0):
+ * onPark parks the request, and the signal is made only when read. Every engine reads it
+ * on the way to parking, and most waits never park: RequestSlot.signal makes an
+ * AbortController. Merge the call's other options into it with Object.assign (target
+ * first); a spread would read the signal at once.
+ */
+export function parkHooks(context: RequestContext, mayWait: boolean): ParkHooks {
+  return {
+    get signal() {
+      return mayWait ? context.signal : undefined;
+    },
+    onPark: mayWait ? () => context.park() : undefined,
+  };
 }
 
 /** The first of `tags` that is present (the spec's "0x05, or 0x15 when 0x05 is absent"). */

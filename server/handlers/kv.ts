@@ -21,7 +21,7 @@ import { waitMsMax } from '../wire/limits.ts';
 import { OpCode } from '../wire/opcodes.ts';
 import { OptionTag } from '../wire/option_tags.ts';
 import { badRequest, malformedValue } from '../wire/wire_error.ts';
-import { blockMsOf, boundedUint } from './handler_args.ts';
+import { blockMsOf, boundedUint, parkHooks } from './handler_args.ts';
 import {
   jsonTextOf, kvKey, pathOf, txnIdOf, u64Body, type KvHandlerLimits,
 } from './kv_args.ts';
@@ -101,8 +101,7 @@ class KvOps {
       const waitMs = boundedUint(options, OptionTag.wait_ms, waitMsMax) ?? 0;
       entry = await this.store.get(request.namespace, key, blockMs === 0 && waitMs === 0
         ? undefined
-        // The signal is made on demand: only a request that may wait needs one.
-        : { blockMs, waitMs, signal: context.signal, onPark: () => context.park() });
+        : Object.assign(parkHooks(context, true), { blockMs, waitMs }));
     }
     return entry === null ? NOT_FOUND : ok(u64Body(entry.version, entry.value));
   }

@@ -21,7 +21,8 @@ import { OpCode } from '../wire/opcodes.ts';
 import { OptionTag } from '../wire/option_tags.ts';
 import { badRequest, malformedValue } from '../wire/wire_error.ts';
 import {
-  blockMsOf, EMPTY_LIST, firstUint, fitCount, nameOf, nonZeroUint, pageRequestOf, withCursor,
+  blockMsOf, EMPTY_LIST, firstUint, fitCount, nameOf, nonZeroUint, pageRequestOf, parkHooks,
+  withCursor,
   writePageTrailer,
 } from './handler_args.ts';
 
@@ -103,17 +104,13 @@ class QueueOps {
     const { options } = request;
     const blockMs = blockMsOf(options);
     const budget = { bytesMax: this.replyBytesSoft - 4, sizeOf: messageBytes };
-    const messages = await this.store.dequeue(request.namespace, queueName(request), {
-      count: nonZeroUint(options, OptionTag.count),
-      visibilityTimeoutMs: nonZeroUint(options, OptionTag.visibility_timeout_ms),
-      blockMs,
-      // The signal is made on demand, when the dequeue is about to wait (most never do).
-      get signal() {
-        return blockMs > 0 ? context.signal : undefined;
-      },
-      onPark: blockMs > 0 ? () => context.park() : undefined,
-      budget,
-    });
+    const messages = await this.store.dequeue(request.namespace, queueName(request),
+      Object.assign(parkHooks(context, blockMs > 0), {
+        count: nonZeroUint(options, OptionTag.count),
+        visibilityTimeoutMs: nonZeroUint(options, OptionTag.visibility_timeout_ms),
+        blockMs,
+        budget,
+      }));
     assert(messages.length <= 1 || 4 + messages.reduce((sum, message) =>
       sum + messageBytes(message.payload.length), 0) <= this.replyBytesSoft,
     'the engine leased only what the reply carries');

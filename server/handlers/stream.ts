@@ -21,7 +21,7 @@ import { OptionTag } from '../wire/option_tags.ts';
 import type { TlvOptions } from '../wire/options.ts';
 import { badRequest, malformedValue } from '../wire/wire_error.ts';
 import {
-  blockMsOf, EMPTY_LIST, firstUint, fitCount, nameOf, pageRequestOf, withCursor,
+  blockMsOf, EMPTY_LIST, firstUint, fitCount, nameOf, pageRequestOf, parkHooks, withCursor,
   writePageTrailer,
 } from './handler_args.ts';
 import { streamRecordBytes, streamRecordList } from './stream_records.ts';
@@ -81,15 +81,15 @@ class StreamOps {
     const { options } = request;
     const blockMs = blockMsOf(options);
     const count = firstUint(options, OptionTag.count, OptionTag.limit);
-    const records = await this.store.read(request.namespace, streamName(request), {
-      tail: options.flag(OptionTag.stream_tail),
-      start: options.streamId(OptionTag.stream_start),
-      end: options.streamId(OptionTag.stream_end),
-      partition: options.uint(OptionTag.partition),
-      count: count === 0 ? undefined : count,
-      blockMs,
-      ...(blockMs > 0 ? { signal: context.signal, onPark: () => context.park() } : {}),
-    });
+    const records = await this.store.read(request.namespace, streamName(request),
+      Object.assign(parkHooks(context, blockMs > 0), {
+        tail: options.flag(OptionTag.stream_tail),
+        start: options.streamId(OptionTag.stream_start),
+        end: options.streamId(OptionTag.stream_end),
+        partition: options.uint(OptionTag.partition),
+        count: count === 0 ? undefined : count,
+        blockMs,
+      }));
     const fits = fitCount(records, streamRecordBytes, 4, this.replyBytesSoft);
     return ok(fits === 0 ? EMPTY_LIST : streamRecordList(records.slice(0, fits)).toBytes());
   }

@@ -19,7 +19,9 @@ import { OpCode } from '../wire/opcodes.ts';
 import { OptionTag } from '../wire/option_tags.ts';
 import type { TlvOptions } from '../wire/options.ts';
 import { badRequest, malformedValue } from '../wire/wire_error.ts';
-import { blockMsOf, EMPTY_LIST, fitCount, nameOf, nonZeroUint } from './handler_args.ts';
+import {
+  blockMsOf, EMPTY_LIST, fitCount, nameOf, nonZeroUint, parkHooks,
+} from './handler_args.ts';
 import { streamRecordBytes, streamRecordList } from './stream_records.ts';
 
 /** Most ids in one ACK, NACK or TOUCH (§2.7). */
@@ -95,13 +97,13 @@ class GroupOps {
     const { stream, group, consumer } = addressed(request, 'required');
     const { options } = request;
     const blockMs = blockMsOf(options);
-    const records = await this.groups.read(request.namespace, stream, group, consumer, {
-      count: nonZeroUint(options, OptionTag.count),
-      blockMs,
-      noAck: options.flag(OptionTag.no_ack),
-      ...(blockMs > 0 ? { signal: context.signal, onPark: () => context.park() } : {}),
-      budget: { bytesMax: this.replyBytesSoft - 4, sizeOf: streamRecordBytes },
-    });
+    const records = await this.groups.read(request.namespace, stream, group, consumer,
+      Object.assign(parkHooks(context, blockMs > 0), {
+        count: nonZeroUint(options, OptionTag.count),
+        blockMs,
+        noAck: options.flag(OptionTag.no_ack),
+        budget: { bytesMax: this.replyBytesSoft - 4, sizeOf: streamRecordBytes },
+      }));
     const body = records.length === 0 ? EMPTY_LIST : streamRecordList(records).toBytes();
     assert(records.length <= 1 || body.length <= this.replyBytesSoft,
       'the engine delivered only what the reply carries');
