@@ -6,7 +6,7 @@
 
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { connect, Socket } from 'node:net';
 import { startServer, type FloServer, type ServerOptions } from '../mod.ts';
 import { bodyText, RawPeer, requestBytes } from '../testing/raw_peer.ts';
 import { BIG_REPLY_BYTES, DELAY_TAG, TestFamily } from '../testing/test_family.ts';
@@ -67,6 +67,33 @@ test('item 31: a parked KV_GET does not hold up a PING; a put elsewhere wakes it
   assert.equal(woken.status, Status.OK);
   assert.equal(Buffer.from(woken.body.subarray(8)).toString(), 'v-k');
   assert.equal(server.parkedCount, 0);
+});
+
+test('parked requests woken by one write answer in one socket write', async (t) => {
+  const { server } = await serve(t);
+  const waiter = await peer(t, server);
+  const waiters = 20;
+  for (let id = 1; id <= waiters; id++) waiter.write(blockingGet(id, 'wave', 5000));
+  for (let tries = 0; tries < 100 && server.parkedCount < waiters; tries++) await sleep(5);
+  assert.equal(server.parkedCount, waiters);
+  // Count the server's writes to the waiter's connection (the server runs in this process).
+  const port = server.address.port;
+  const write = Socket.prototype.write;
+  let serverWrites = 0;
+  Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
+    if (this.localPort === port) serverWrites += 1;
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof write;
+  t.after(() => { Socket.prototype.write = write; });
+  const writer = await peer(t, server);
+  writer.write(put(1, 'wave'));
+  await writer.next();
+  const ids = new Set<number>();
+  for (let i = 0; i < waiters; i++) ids.add((await waiter.next()).requestIdLo);
+  Socket.prototype.write = write;
+  assert.equal(ids.size, waiters);
+  // One write for the put's reply (the writer's connection), one for the whole wave.
+  assert.equal(serverWrites, 2);
 });
 
 test('item 32: replies keep arrival order while later requests start at once', async (t) => {
