@@ -7,9 +7,9 @@
 
 import { BodyWriter } from '../server/wire/body_writer.ts';
 import type { BodyReader } from '../server/wire/body_reader.ts';
-import { readU16 } from '../server/wire/frame.ts';
 import { OpCode } from '../server/wire/opcodes.ts';
 import { OptionTag } from '../server/wire/option_tags.ts';
+import { readsAsOlderInvoke } from '../server/wire/invoke_form.ts';
 import { bytesOf, textOf, type Bytes } from './bytes.ts';
 import { badReply, decodeBody, FamilyBase, type CallBase } from './family_base.ts';
 import { pageValue, readPage, type Page, type PageOptions } from './paging.ts';
@@ -85,24 +85,6 @@ function statusOf(opCode: number, code: number): RunStatusName {
   const name = RunStatus[code];
   if (name === undefined) throw badReply(opCode, `run status ${code}`);
   return name;
-}
-
-/** True when the server's §7.6.3 detection rule reads `value` as the older form. */
-export function readsAsOlderInvoke(value: Uint8Array): boolean {
-  if (value.length === 0) return false;
-  if (value[0]! >= 2) return true;
-  if (value.length < 12 || value[9] !== 0 || value[10]! > 1) return false;
-  for (let index = 5; index <= 8; index++) if (value[index] !== 0) return false;
-  let at = 11;
-  const skipBlock = (): boolean => {
-    if (at + 2 > value.length) return false;
-    at += 2 + readU16(value, at);
-    return at <= value.length;
-  };
-  if (value[10] === 1 && !skipBlock()) return false;
-  if (at >= value.length || value[at]! > 1) return false;
-  const hasLabels = value[at++] === 1;
-  return !hasLabels || skipBlock();
 }
 
 /** The ACTION_INVOKE value for `input` and `options` (§7.6.3). */

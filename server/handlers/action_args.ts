@@ -6,7 +6,7 @@
 // before the engine is called; ranges the engine owns (timeouts, retries, delays) are its
 // RangeErrors, which the dispatcher answers BAD_REQUEST too. Used by action.ts and worker.ts.
 
-import { ok as assert } from 'node:assert/strict';
+import { readsAsOlderInvoke } from '../wire/invoke_form.ts';
 import type {
   ActionSettings, InvokeOptions, Labels, WorkerRegistration,
 } from '../../engine/mod.ts';
@@ -19,7 +19,6 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Lenient = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Bytes of the older ACTION_INVOKE form before its idempotency key (§7.6.3). */
-const OLDER_HEAD_BYTES = 11;
 
 /** A name carried inside a value: 1 to 255 bytes of UTF-8 without NUL (§2.7). */
 export function valueName(bytes: Uint8Array, what: string): string {
@@ -77,25 +76,7 @@ export interface InvokeValue {
 /** ACTION_INVOKE's value in whichever form §7.6.3's detection rule picks, parsed strictly. */
 export function invokeValueOf(value: Uint8Array): InvokeValue {
   if (value.length === 0) return { input: value, options: {} };
-  return isOlderInvoke(value) ? olderInvoke(value) : newestInvoke(value);
-}
-
-/** The detection rule of §7.6.3, steps 2 and 3 (step 1, the empty value, is the caller's). */
-export function isOlderInvoke(value: Uint8Array): boolean {
-  assert(value.length > 0, 'an empty value is the newest form');
-  if (value[0]! >= 2) return true;
-  if (value.length < 12 || value[9] !== 0 || value[10]! > 1) return false;
-  for (let index = 5; index <= 8; index++) if (value[index] !== 0) return false;
-  let at = OLDER_HEAD_BYTES;
-  // A [len:u16][bytes] block at `at` fits the value: moves past it.
-  const skipBlock = (): boolean => {
-    if (at + 2 > value.length) return false;
-    at += 2 + (value[at]! | (value[at + 1]! << 8));
-    return at <= value.length;
-  };
-  if (value[10] === 1 && !skipBlock()) return false;
-  if (at >= value.length || value[at]! > 1) return false;
-  return value[at++] === 0 || skipBlock();
+  return readsAsOlderInvoke(value) ? olderInvoke(value) : newestInvoke(value);
 }
 
 function newestInvoke(value: Uint8Array): InvokeValue {
