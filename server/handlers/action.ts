@@ -198,7 +198,7 @@ function contact(request: HandlerRequest): { workerId?: string } {
 }
 
 /** ACTION_STATUS's body. */
-export function statusBody(run: RunInfo): Uint8Array {
+function statusBody(run: RunInfo): Uint8Array {
   assert(run.retryCount === Math.max(run.attempts - 1, 0), 'retry_count = attempts - 1');
   assert((run.output !== null) === (run.status === 'completed'), 'output exactly when done');
   const body = new BodyWriter(64 + (run.output?.length ?? 0) + (run.error?.length ?? 0) * 3)
@@ -215,7 +215,7 @@ export function statusBody(run: RunInfo): Uint8Array {
 }
 
 /** A task assignment (§7.6.7): version 1 carries has_caller, version 2 does not. */
-export function taskBody(task: Task, version: number): Uint8Array {
+function taskBody(task: Task, version: number): Uint8Array {
   assert(task.attempt >= 1, 'attempts count from 1');
   const body = new BodyWriter(64 + task.input.length).utf8U16(task.taskId).utf8U16(task.action)
     .i64(task.createdAtMs).u32(task.attempt);

@@ -21,7 +21,7 @@ const utf8Lenient = new TextDecoder('utf-8', { ignoreBOM: true });
 /** Bytes of the older ACTION_INVOKE form before its idempotency key (§7.6.3). */
 
 /** A name carried inside a value: 1 to 255 bytes of UTF-8 without NUL (§2.7). */
-export function valueName(bytes: Uint8Array, what: string): string {
+function valueName(bytes: Uint8Array, what: string): string {
   if (bytes.length > nameBytesMax) {
     throw badRequest(`${what} name is ${bytes.length} bytes; the maximum is ${nameBytesMax}`);
   }
@@ -34,7 +34,7 @@ export function lenientText(bytes: Uint8Array): string {
 }
 
 /** A JSON object from bytes (labels, metadata); anything else is `malformed value`. */
-export function jsonObjectOf(bytes: Uint8Array, what: string): Record<string, unknown> {
+function jsonObjectOf(bytes: Uint8Array, what: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(utf8Strict.decode(bytes));
