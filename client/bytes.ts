@@ -7,11 +7,12 @@ import { Buffer } from 'node:buffer';
 export type Bytes = string | Uint8Array;
 
 const EMPTY = new Uint8Array(0);
+const utf8Encoder = new TextEncoder();
 
 /** UTF-8 bytes of text; bytes as they are; empty for undefined. */
 export function bytesOf(value: Bytes | undefined): Uint8Array {
   if (value === undefined) return EMPTY;
-  return typeof value === 'string' ? new Uint8Array(Buffer.from(value, 'utf8')) : value;
+  return typeof value === 'string' ? utf8Encoder.encode(value) : value;
 }
 
 /** Bytes as UTF-8 text. */

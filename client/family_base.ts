@@ -69,7 +69,7 @@ export class FamilyBase {
     assert(request.blockMs === undefined || request.blockMs >= 0, 'block time is not negative');
     return this.transport.request(opCode, {
       namespace: request.namespace ?? this.defaultNamespace,
-      // Text goes as is: the connection encodes it straight into the frame (no copy).
+      // Text goes as is: the connection encodes it once (a pooled Buffer) into the frame.
       key: request.key ?? EMPTY,
       value: request.value ?? EMPTY,
       ...(request.options === undefined ? {} : { options: request.options.writer }),
