@@ -7,10 +7,12 @@
 // status (exit code 1); bad arguments are usage errors (exit code 2).
 
 import { InvalidArgumentError, type Command } from 'commander';
-import type { FloClient, Page, PageOptions, RunInfo } from '../../client/mod.ts';
+import type { RunInfo } from '../../client/mod.ts';
 import { describeBytes, formatTimestamp, jsonBytes } from '../bytes_format.ts';
 import { formatTable, type CliIo } from '../output.ts';
-import { integer, payloadOf, print, remote, withClient, type RemoteOptions } from './remote.ts';
+import {
+  allPages, integer, payloadOf, print, remote, withClient, type RemoteOptions, type Run,
+} from './remote.ts';
 
 interface RegisterFlags extends RemoteOptions {
   timeoutMs?: number;
@@ -31,7 +33,6 @@ interface ListFlags extends RemoteOptions {
   max?: number;
 }
 
-type Run = (options: RemoteOptions, work: (client: FloClient) => Promise<void>) => Promise<void>;
 
 /** Adds `flo action` and `flo worker` with their subcommands. */
 export function registerAction(program: Command, io: CliIo): void {
@@ -84,7 +85,8 @@ function addListCommands(action: Command, io: CliIo, run: Run): void {
     .option('--limit <n>', 'actions per request, 1-1000 (default 100)', integer)
     .option('--max <n>', 'stop after this many actions', integer)
     .action((prefix: string | undefined, flags: ListFlags) => run(flags, async (c) => {
-      const actions = await allPages(flags, (page) => c.action.list(prefix ?? '', page));
+      const actions = await allPages((cursor) =>
+        c.action.list(prefix ?? '', { limit: flags.limit, cursor }), flags.max);
       print(io, flags, actions, () => actions.length === 0 ? '(no actions)\n'
         : formatTable(['action', 'timeout_ms', 'max_retries', 'description'],
           actions.map((a) => [a.name, String(a.timeoutMs), String(a.maxRetries),
@@ -96,7 +98,8 @@ function addListCommands(action: Command, io: CliIo, run: Run): void {
     .option('--limit <n>', 'runs per request, 1-1000 (default 100)', integer)
     .option('--max <n>', 'stop after this many runs', integer)
     .action((name: string | undefined, flags: ListFlags) => run(flags, async (c) => {
-      const runs = await allPages(flags, (page) => c.action.listRuns(name ?? '', page));
+      const runs = await allPages((cursor) =>
+        c.action.listRuns(name ?? '', { limit: flags.limit, cursor }), flags.max);
       print(io, flags, runs, () => runs.length === 0 ? '(no runs)\n'
         : formatTable(['run', 'action', 'status', 'created'], runs.map((r) => [r.runId,
           r.action, r.status, formatTimestamp(r.createdAtMs)])));
@@ -117,7 +120,8 @@ function addWorkerCommands(program: Command, io: CliIo, run: Run): void {
     .option('--limit <n>', 'workers per request, 1-1000 (default 100)', integer)
     .option('--max <n>', 'stop after this many workers', integer)
     .action((flags: ListFlags) => run(flags, async (c) => {
-      const workers = await allPages(flags, (page) => c.worker.list(page));
+      const workers = await allPages((cursor) =>
+        c.worker.list({ limit: flags.limit, cursor }), flags.max);
       print(io, flags, workers, () => workers.length === 0 ? '(no workers)\n'
         : formatTable(['worker', 'type', 'status', 'load', 'last_seen', 'processes'],
           workers.map((w) => [w.workerId, w.type, w.status,
@@ -125,20 +129,6 @@ function addWorkerCommands(program: Command, io: CliIo, run: Run): void {
             w.processes.map((p) => p.kind === 'action' ? p.name : `${p.name} (stream)`)
               .join(', ')])));
     }));
-}
-
-/** Every item of a paged listing, page by page, up to --max. */
-async function allPages<T>(flags: ListFlags,
-  fetch: (page: PageOptions) => Promise<Page<T>>): Promise<T[]> {
-  const max = flags.max ?? Number.POSITIVE_INFINITY;
-  const items: T[] = [];
-  let cursor: Uint8Array | null = null;
-  do {
-    const page: Page<T> = await fetch({ limit: flags.limit, cursor });
-    items.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor !== null && items.length < max);
-  return items.slice(0, max);
 }
 
 function statusJson(info: RunInfo) {

@@ -9,7 +9,9 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { FloNotFoundError, type FloClient, type KvValue } from '../../client/mod.ts';
 import { describeBytes, formatTimestamp, jsonBytes, printableText } from '../bytes_format.ts';
 import { formatTable, type CliIo } from '../output.ts';
-import { integer, payloadOf, print, remote, withClient, type RemoteOptions } from './remote.ts';
+import {
+  allPages, integer, payloadOf, print, remote, withClient, type RemoteOptions, type Run,
+} from './remote.ts';
 
 interface GetFlags extends RemoteOptions {
   blockMs?: number;
@@ -30,7 +32,6 @@ interface ScanFlags extends RemoteOptions {
   keysOnly?: boolean;
 }
 
-type Run = (options: RemoteOptions, work: (client: FloClient) => Promise<void>) => Promise<void>;
 
 /** Adds `flo kv` and its subcommands. */
 export function registerKv(program: Command, io: CliIo): void {
@@ -132,16 +133,8 @@ function addTtlCommands(kv: Command, io: CliIo, run: Run): void {
 }
 
 async function scanAll(io: CliIo, flags: ScanFlags, client: FloClient, prefix: string) {
-  const max = flags.max ?? Number.POSITIVE_INFINITY;
-  const rows: Array<{ key: Uint8Array; value: Uint8Array }> = [];
-  let cursor: Uint8Array | null = null;
-  do {
-    const page = await client.kv.scan(prefix, { limit: flags.limit, cursor,
-      keysOnly: flags.keysOnly });
-    rows.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor !== null && rows.length < max);
-  const shown = rows.slice(0, max);
+  const shown = await allPages((cursor) => client.kv.scan(prefix, { limit: flags.limit, cursor,
+    keysOnly: flags.keysOnly }), flags.max);
   const json = shown.map((row) => ({ key: keyText(row.key),
     ...(flags.keysOnly === true ? {} : { value: jsonBytes(row.value) }) }));
   print(io, flags, json, () => {
@@ -154,14 +147,14 @@ async function scanAll(io: CliIo, flags: ScanFlags, client: FloClient, prefix: s
 
 function printEntry(io: CliIo, flags: RemoteOptions, key: string, entry: KvValue): void {
   print(io, flags, { key, version: entry.version, value: jsonBytes(entry.value) }, () => {
-    const text = printableText(entry.value);
-    return `${text ?? `0x${Buffer.from(entry.value).toString('hex')}`}\n`;
+    return `${keyText(entry.value)}\n`;
   });
 }
 
-// Keys are shown as text; one that is not printable UTF-8 shows as 0x-hex.
-function keyText(key: Uint8Array): string {
-  return printableText(key) ?? `0x${Buffer.from(key).toString('hex')}`;
+// Keys (and values printed alone) are shown as text; bytes that are not printable UTF-8
+// show as 0x-hex.
+function keyText(bytes: Uint8Array): string {
+  return printableText(bytes) ?? `0x${Buffer.from(bytes).toString('hex')}`;
 }
 
 function notFound(key: string): Error {

@@ -9,7 +9,7 @@ import type { FloClient, QueueMessage } from '../../client/mod.ts';
 import { describeBytes, formatTimestamp, jsonBytes } from '../bytes_format.ts';
 import { formatTable, type CliIo } from '../output.ts';
 import {
-  integer, integers, payloadOf, print, remote, withClient, type RemoteOptions,
+  allPages, integer, integers, payloadOf, print, remote, withClient, type RemoteOptions, type Run,
 } from './remote.ts';
 
 interface EnqueueFlags extends RemoteOptions {
@@ -95,7 +95,6 @@ export function registerQueue(program: Command, io: CliIo): void {
   registerDlq(queue, io, run);
 }
 
-type Run = (options: RemoteOptions, work: (client: FloClient) => Promise<void>) => Promise<void>;
 
 function addInfoCommands(queue: Command, io: CliIo, run: Run): void {
   remote(queue.command('stats <queue>'))
@@ -144,13 +143,8 @@ function registerDlq(queue: Command, io: CliIo, run: Run): void {
 
 async function listQueues(io: CliIo, flags: RemoteOptions & { limit?: number },
   client: FloClient, prefix: string): Promise<void> {
-  const rows = [];
-  let cursor: Uint8Array | null = null;
-  do {
-    const page = await client.queue.list(prefix, { limit: flags.limit, cursor });
-    rows.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor !== null);
+  const rows = await allPages((cursor) =>
+    client.queue.list(prefix, { limit: flags.limit, cursor }));
   const named = rows.map((row) => ({ ...row, name: Buffer.from(row.name).toString('utf8') }));
   print(io, flags, named, () => formatTable(
     ['queue', 'pending', 'available', 'enqueued', 'dequeued', 'dlq'],

@@ -32,6 +32,10 @@ export function remote(command: Command): Command {
     .option('--json', 'print JSON');
 }
 
+/** withClient bound to a command's CliIo: what each command's action calls. */
+export type Run =
+  (options: RemoteOptions, work: (client: FloClient) => Promise<void>) => Promise<void>;
+
 /**
  * Connects (and authenticates), runs `work`, closes. A refused or failed call becomes one
  * line `flo: …` and exit code 1 (cli/main.ts prints thrown errors); a status error names its
@@ -113,4 +117,22 @@ export function header(text: string, previous: Array<[string, string]> = []) {
   const at = text.indexOf('=');
   if (at <= 0) throw new InvalidArgumentError(`expected NAME=VALUE, got "${text}"`);
   return [...previous, [text.slice(0, at), text.slice(at + 1)] as [string, string]];
+}
+
+/**
+ * Every item of a paged listing, fetching page after page from the cursor of the last,
+ * until the last page or until `max` items (the rest of a page past `max` is dropped).
+ */
+export async function allPages<T>(
+  fetch: (cursor: Uint8Array | null) => Promise<{ items: T[]; cursor: Uint8Array | null }>,
+  max = Number.POSITIVE_INFINITY,
+): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: Uint8Array | null = null;
+  do {
+    const page: { items: T[]; cursor: Uint8Array | null } = await fetch(cursor);
+    items.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor !== null && items.length < max);
+  return items.slice(0, max);
 }

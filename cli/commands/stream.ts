@@ -9,7 +9,8 @@ import { FloNotFoundError, textOf, type FloClient } from '../../client/mod.ts';
 import { formatTable, type CliIo } from '../output.ts';
 import { printRecords } from './record_format.ts';
 import {
-  header, integer, payloadOf, print, remote, streamId, withClient, type RemoteOptions,
+  allPages, header, integer, payloadOf, print, remote, streamId, withClient,
+  type RemoteOptions, type Run,
 } from './remote.ts';
 import { registerStreamGroup } from './stream_group.ts';
 
@@ -94,7 +95,6 @@ export function registerStream(program: Command, io: CliIo): void {
   registerStreamGroup(stream, io, run);
 }
 
-type Run = (options: RemoteOptions, work: (client: FloClient) => Promise<void>) => Promise<void>;
 
 function addInfoCommands(stream: Command, io: CliIo, run: Run): void {
   remote(stream.command('info <stream>'))
@@ -209,15 +209,9 @@ function interruptSignal(): AbortSignal {
 
 async function listStreams(io: CliIo, flags: RemoteOptions & { limit?: number },
   client: FloClient, prefix: string): Promise<void> {
-  const rows: Array<{ name: string; partitionCount: number }> = [];
-  let cursor: Uint8Array | null = null;
-  do {
-    const page = await client.stream.list(prefix, { limit: flags.limit, cursor });
-    for (const item of page.items) {
-      rows.push({ name: textOf(item.name), partitionCount: item.partitionCount });
-    }
-    cursor = page.cursor;
-  } while (cursor !== null);
+  const rows = (await allPages((cursor) =>
+    client.stream.list(prefix, { limit: flags.limit, cursor })))
+    .map((item) => ({ name: textOf(item.name), partitionCount: item.partitionCount }));
   print(io, flags, rows, () => formatTable(['stream', 'partitions'],
     rows.map((row) => [row.name, String(row.partitionCount)])));
 }

@@ -4,12 +4,11 @@
 // stream.ts; records print as `flo stream read` prints them (record_format.ts).
 
 import type { Command } from 'commander';
-import type { FloClient, StreamId } from '../../client/mod.ts';
+import type { StreamId } from '../../client/mod.ts';
 import { formatTable, type CliIo } from '../output.ts';
-import { integer, print, remote, streamId, type RemoteOptions } from './remote.ts';
+import { integer, print, remote, streamId, type RemoteOptions, type Run } from './remote.ts';
 import { printRecords, recordJson } from './record_format.ts';
 
-type Run = (options: RemoteOptions, work: (client: FloClient) => Promise<void>) => Promise<void>;
 
 interface CreateFlags extends RemoteOptions {
   ackTimeoutMs?: number;
