@@ -17,6 +17,7 @@
 // lease counts as an attempt: pending again, or timed_out on the last attempt.
 
 import { assert } from '../assert.ts';
+import { NameMap } from '../collections/name_map.ts';
 import { CorruptionError, LeaseExpiredError, NotFoundError } from '../errors.ts';
 import type { Clock } from '../io/clock.ts';
 import type { Prng } from '../io/prng.ts';
@@ -60,7 +61,7 @@ export class RunScheduler {
   /** Active runs by (namespace, action, idempotency key). */
   private readonly idempotent = new Map<string, ActiveRun>();
   /** Running runs by (namespace, worker id), for re-offers when a worker turns unhealthy. */
-  private readonly byWorker = new Map<string, Set<ActiveRun>>();
+  private readonly byWorker = new NameMap<Set<ActiveRun>>();
   private readonly toServe = new Set<RunQueue>();
   private serving = false;
   private lastNowMs = 0;
@@ -238,7 +239,7 @@ export class RunScheduler {
 
   /** A worker turned unhealthy: its running tasks are re-offered (as if their leases ran out). */
   releaseWorker(namespace: string, workerId: string): void {
-    const runs = [...this.byWorker.get(workerMapKey(namespace, workerId)) ?? []];
+    const runs = [...this.byWorker.get(namespace, workerId) ?? []];
     const queues = new Set<RunQueue>();
     for (const run of runs) {
       // A nack ticks its queue first, and an expiry heard in that tick (onDue) may already
@@ -346,9 +347,8 @@ export class RunScheduler {
   /** A lease recovered or made: indexed by message seq and by worker. */
   lease(run: ActiveRun): void {
     run.queue.leased.set(run.messageSeq, run);
-    const key = workerMapKey(run.queue.namespace, run.workerId);
-    let runs = this.byWorker.get(key);
-    if (runs === undefined) this.byWorker.set(key, runs = new Set());
+    let runs = this.byWorker.get(run.queue.namespace, run.workerId);
+    if (runs === undefined) this.byWorker.set(run.queue.namespace, run.workerId, runs = new Set());
     runs.add(run);
   }
 
@@ -449,10 +449,9 @@ export class RunScheduler {
   private unlease(run: ActiveRun): void {
     assert(run.queue.leased.get(run.messageSeq) === run, 'a running run is leased');
     run.queue.leased.delete(run.messageSeq);
-    const key = workerMapKey(run.queue.namespace, run.workerId);
-    const runs = this.byWorker.get(key);
+    const runs = this.byWorker.get(run.queue.namespace, run.workerId);
     runs?.delete(run);
-    if (runs?.size === 0) this.byWorker.delete(key);
+    if (runs?.size === 0) this.byWorker.delete(run.queue.namespace, run.workerId);
     run.status = 'pending';
     run.workerId = '';
     run.deadlineMs = 0;
@@ -484,10 +483,6 @@ export class RunScheduler {
 
 function idemMapKey(namespace: string, action: string, key: string): string {
   return `${namespace}\u0000${action}\u0000${key}`;
-}
-
-function workerMapKey(namespace: string, workerId: string): string {
-  return `${namespace}\u0000${workerId}`;
 }
 
 function noop(): void {}

@@ -13,6 +13,7 @@
 
 import { assert } from '../assert.ts';
 import { Fifo } from '../collections/fifo.ts';
+import { NameMap } from '../collections/name_map.ts';
 import type { Clock, Timer } from '../io/clock.ts';
 import type { Task } from './action_types.ts';
 import type { WorkerLabels } from './labels.ts';
@@ -33,7 +34,8 @@ export interface AwaitWaiter {
 }
 
 interface WaiterList {
-  readonly key: string;
+  readonly namespace: string;
+  readonly action: string;
   readonly entries: Fifo<AwaitWaiter>;
   /** Entries that are done but still listed. */
   done: number;
@@ -47,8 +49,8 @@ export interface ParkedCount {
 const SWEEP_MIN = 32;
 
 export class TaskWaiters {
-  private readonly lists = new Map<string, WaiterList>();
-  private readonly byWorker = new Map<string, Set<AwaitWaiter>>();
+  private readonly lists = new NameMap<WaiterList>();
+  private readonly byWorker = new NameMap<Set<AwaitWaiter>>();
   private readonly clock: Clock;
   private readonly count: ParkedCount;
   /** Set while serve() walks a list: its entries must not move until it is done. */
@@ -69,7 +71,6 @@ export class TaskWaiters {
     return new Promise<Task | null>((resolve, reject) => {
       let timer: Timer | null = null;
       const lists = [...new Set(actions)].map((action) => this.list(namespace, action, true)!);
-      const workerKey = keyOf(namespace, workerId);
       const onAbort = (): void => waiter.finish(null);
       const waiter: AwaitWaiter = {
         namespace, workerId, labels, done: false,
@@ -79,17 +80,17 @@ export class TaskWaiters {
           this.count.parked -= 1;
           timer?.cancel();
           signal?.removeEventListener('abort', onAbort);
-          const mine = this.byWorker.get(workerKey);
+          const mine = this.byWorker.get(namespace, workerId);
           mine?.delete(waiter);
-          if (mine?.size === 0) this.byWorker.delete(workerKey);
+          if (mine?.size === 0) this.byWorker.delete(namespace, workerId);
           for (const list of lists) this.noteDone(list);
           if (result === null) resolve(null);
           else result.durable.then(() => resolve(result.task), reject);
         },
       };
       for (const list of lists) list.entries.push(waiter);
-      let mine = this.byWorker.get(workerKey);
-      if (mine === undefined) this.byWorker.set(workerKey, mine = new Set());
+      let mine = this.byWorker.get(namespace, workerId);
+      if (mine === undefined) this.byWorker.set(namespace, workerId, mine = new Set());
       mine.add(waiter);
       this.count.parked += 1;
       timer = this.clock.setTimer(blockMs, () => waiter.finish(null));
@@ -124,12 +125,12 @@ export class TaskWaiters {
 
   /** True when some await of `action` is parked (a cheap check before serving). */
   has(namespace: string, action: string): boolean {
-    return this.lists.has(keyOf(namespace, action));
+    return this.lists.has(namespace, action);
   }
 
   /** Answers every parked await of a worker with null (it drains). */
   dropWorker(namespace: string, workerId: string): void {
-    for (const waiter of [...this.byWorker.get(keyOf(namespace, workerId)) ?? []]) {
+    for (const waiter of [...this.byWorker.get(namespace, workerId) ?? []]) {
       waiter.finish(null);
     }
   }
@@ -144,11 +145,10 @@ export class TaskWaiters {
   }
 
   private list(namespace: string, action: string, create: boolean): WaiterList | undefined {
-    const key = keyOf(namespace, action);
-    let list = this.lists.get(key);
+    let list = this.lists.get(namespace, action);
     if (list === undefined && create) {
-      list = { key, entries: new Fifo(), done: 0 };
-      this.lists.set(key, list);
+      list = { namespace, action, entries: new Fifo(), done: 0 };
+      this.lists.set(namespace, action, list);
     }
     return list;
   }
@@ -171,11 +171,9 @@ export class TaskWaiters {
       list.entries.retain((waiter) => !waiter.done);
       list.done = 0;
     }
-    if (list.entries.length === 0 && this.lists.get(list.key) === list) this.lists.delete(list.key);
+    if (list.entries.length === 0 && this.lists.get(list.namespace, list.action) === list) {
+      this.lists.delete(list.namespace, list.action);
+    }
     assert(list.done >= 0, 'done entries are counted');
   }
-}
-
-function keyOf(namespace: string, name: string): string {
-  return `${namespace}\u0000${name}`;
 }
