@@ -14,8 +14,8 @@ import {
 } from '../lsm/compaction_filter.ts';
 import { decodeIdemEntry, decodeListEntry, peekRunRecord } from './action_codec.ts';
 import { KeyKind } from './action_keys.ts';
+import { isFinal } from './run_state.ts';
 
-const FINAL = new Set(['completed', 'failed', 'cancelled', 'timed_out']);
 
 export class ActionCompactionFilter implements CompactionFilter {
   private readonly retentionMs: number;
@@ -43,7 +43,7 @@ export class ActionCompactionFilter implements CompactionFilter {
     try {
       if (kind === KeyKind.run) {
         const { status, completedAtMs } = peekRunRecord(value);
-        return FINAL.has(status) && completedAtMs + this.retentionMs <= nowMs;
+        return isFinal(status) && completedAtMs + this.retentionMs <= nowMs;
       }
       if (kind === KeyKind.list) {
         return decodeListEntry(value).completedAtMs + this.retentionMs <= nowMs;

@@ -30,12 +30,12 @@ import {
 import { counterKey, KeyKind, kindPrefix, readValue, runKey, splitKey } from './action_keys.ts';
 import { decodeCounter, IdCounter } from './run_ids.ts';
 import type { RunScheduler } from './run_scheduler.ts';
-import { parseQueueName, type ActionDef, type ActiveRun, type RunQueue } from './run_state.ts';
+import {
+  isFinal, parseQueueName, type ActionDef, type ActiveRun, type RunQueue,
+} from './run_state.ts';
 import type { WorkerRegistry } from './worker_registry.ts';
 import type { ActionWriter } from './action_writer.ts';
 import { fromUtf8 } from '../codec/bytes.ts';
-
-const FINAL = new Set(['completed', 'failed', 'cancelled', 'timed_out']);
 
 export interface RecoveryParts {
   db: LsmDb;
@@ -133,7 +133,7 @@ async function restoreRun(parts: RecoveryParts, queue: RunQueue, message: HeldMe
   scan.maxId = Math.max(scan.maxId, ticket.runSeq, record?.taskSeq ?? 0);
   // The ack was lost, and maybe more of the queue's tail with it: the message can be in any
   // state, even ready and never delivered (an ack would not take it). The caller removes it.
-  if (record !== null && FINAL.has(record.status)) return false;
+  if (record !== null && isFinal(record.status)) return false;
   const scheduler = parts.scheduler;
   const run = scheduler.newRun(ticket.runSeq, queue, ticket.createdAtMs, message.priority,
     ticket.idempotencyKey, ticket.caller);

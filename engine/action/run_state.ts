@@ -129,6 +129,11 @@ export function runRecordOf(run: ActiveRun): RunRecord {
 /** The error shown for a lost run (see recordStatus()). */
 export const lostRunError = 'lost in a crash: its ticket did not survive';
 
+/** True for the statuses a run ends in (completed, failed, cancelled, timed_out). */
+export function isFinal(status: RunStatus): boolean {
+  return status !== 'running' && status !== 'pending';
+}
+
 /**
  * The status of a run known only from its LSM record (it is not active). A final status is
  * shown as it is. A running record belongs to no active run only when the crash that
@@ -137,7 +142,7 @@ export const lostRunError = 'lost in a crash: its ticket did not survive';
  * be offered again, and it is shown as failed (lostRunError) rather than running forever.
  */
 export function recordStatus(status: RunStatus): RunStatus {
-  return status === 'running' || status === 'pending' ? 'failed' : status;
+  return isFinal(status) ? status : 'failed';
 }
 
 /** What status and listings show of a run known only from its LSM record. */
