@@ -135,7 +135,8 @@ export function encodeTicket(ticket: RunTicket): Uint8Array {
 /** Decodes a ticket; `input` is a view of `bytes`. */
 export function decodeTicket(bytes: Uint8Array): RunTicket {
   const cursor: Cursor = { buffer: bytes, position: 0 };
-  const flags = header(cursor, TICKET_FLAGS, 'ticket');
+  readVersion(cursor, 'ticket');
+  const flags = readFlags(cursor, TICKET_FLAGS, 'ticket');
   const runSeq = readVarint(cursor);
   if (runSeq === 0) throw new RangeError('ticket of run 0');
   const createdAtMs = readVarint(cursor);
@@ -168,10 +169,9 @@ export function encodeRunRecord(run: RunRecord): Uint8Array {
 
 export function decodeRunRecord(bytes: Uint8Array): RunRecord {
   const cursor: Cursor = { buffer: bytes, position: 0 };
-  header(cursor, 0, 'run record', true);
+  readVersion(cursor, 'run record');
   const status = readStatus(cursor);
-  const flags = readU8(cursor);
-  if ((flags & ~RUN_FLAGS) !== 0) throw new RangeError(`unknown run record flags ${flags}`);
+  const flags = readFlags(cursor, RUN_FLAGS, 'run record');
   const priority = readU8(cursor);
   const completedAtMs = readVarint(cursor);
   const createdAtMs = readVarint(cursor);
@@ -201,7 +201,7 @@ export function decodeRunRecord(bytes: Uint8Array): RunRecord {
 /** Status and completion time of a run record, read without decoding the rest. */
 export function peekRunRecord(bytes: Uint8Array): ListEntry {
   const cursor: Cursor = { buffer: bytes, position: 0 };
-  header(cursor, 0, 'run record', true);
+  readVersion(cursor, 'run record');
   const status = readStatus(cursor);
   cursor.position += 2;
   return { status, completedAtMs: readVarint(cursor) };
@@ -216,7 +216,7 @@ export function encodeListEntry(entry: ListEntry): Uint8Array {
 
 export function decodeListEntry(bytes: Uint8Array): ListEntry {
   const cursor: Cursor = { buffer: bytes, position: 0 };
-  header(cursor, 0, 'list entry', true);
+  readVersion(cursor, 'list entry');
   const entry = { status: readStatus(cursor), completedAtMs: readVarint(cursor) };
   end(cursor, 'list entry');
   return entry;
@@ -229,7 +229,7 @@ export function encodeIdemEntry(entry: IdemEntry): Uint8Array {
 
 export function decodeIdemEntry(bytes: Uint8Array): IdemEntry {
   const cursor: Cursor = { buffer: bytes, position: 0 };
-  header(cursor, 0, 'idempotency entry', true);
+  readVersion(cursor, 'idempotency entry');
   const entry = {
     runSeq: readVarint(cursor), createdAtMs: readVarint(cursor), completedAtMs: readVarint(cursor),
   };
@@ -250,10 +250,9 @@ export function encodeActionRecord(action: ActionRecord): Uint8Array {
 
 export function decodeActionRecord(bytes: Uint8Array): ActionRecord {
   const cursor: Cursor = { buffer: bytes, position: 0 };
-  header(cursor, 0, 'action record', true);
+  readVersion(cursor, 'action record');
   const type = readU8(cursor);
-  const flags = readU8(cursor);
-  if ((flags & ~Flag.description) !== 0) throw new RangeError(`unknown action flags ${flags}`);
+  const flags = readFlags(cursor, Flag.description, 'action');
   const action: ActionRecord = {
     type, actionId: readVarint(cursor), timeoutMs: readVarint(cursor),
     maxRetries: readVarint(cursor), createdAtMs: readVarint(cursor),
@@ -280,10 +279,9 @@ export function encodeWorkerRecord(worker: WorkerRecord): Uint8Array {
 
 export function decodeWorkerRecord(bytes: Uint8Array): WorkerRecord {
   const cursor: Cursor = { buffer: bytes, position: 0 };
-  header(cursor, 0, 'worker record', true);
+  readVersion(cursor, 'worker record');
   const type = readU8(cursor);
-  const flags = readU8(cursor);
-  if ((flags & ~WORKER_FLAGS) !== 0) throw new RangeError(`unknown worker flags ${flags}`);
+  const flags = readFlags(cursor, WORKER_FLAGS, 'worker');
   const maxConcurrency = readVarint(cursor);
   const currentLoad = readVarint(cursor);
   const lastSeenMs = readVarint(cursor);
@@ -308,11 +306,14 @@ export function decodeWorkerRecord(bytes: Uint8Array): WorkerRecord {
 
 // ---- helpers ----
 
-// Reads the version (and, unless `noFlags`, a flags byte checked against `known`).
-function header(cursor: Cursor, known: number, what: string, noFlags = false): number {
+// Reads a value's version byte (only version 1 is known).
+function readVersion(cursor: Cursor, what: string): void {
   const version = readU8(cursor);
   if (version !== RECORD_VERSION) throw new RangeError(`${what} of unknown version ${version}`);
-  if (noFlags) return 0;
+}
+
+// Reads a flags byte; a bit outside `known` is an error.
+function readFlags(cursor: Cursor, known: number, what: string): number {
   const flags = readU8(cursor);
   if ((flags & ~known) !== 0) throw new RangeError(`unknown ${what} flags ${flags}`);
   return flags;
