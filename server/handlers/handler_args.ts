@@ -145,19 +145,26 @@ export function fitCount<T>(
 
 /**
  * A page from `ask(limit)` whose items fit the soft limit (§3.4): when they do not, asks
- * again for as many as fit, so the page and its cursor still come from the engine. A cursor
- * the engine cannot decode is `invalid cursor` (withCursor).
+ * again for as many as fit, so the page and its cursor still come from the engine (the
+ * cursor resumes after the last entry returned). A cursor the engine cannot decode is
+ * `invalid cursor` (withCursor). `fixedBytes` may depend on the page's items (a cursor that
+ * names the longest of them).
  */
 export async function fittedPage<P, T>(
   page: PageRequest,
-  ask: (limit: number) => Promise<P>,
+  ask: (limit: number) => Promise<P> | P,
   itemsOf: (page: P) => readonly T[],
-  fit: { sizeOf: (item: T) => number; fixedBytes: number; bytesMax: number },
+  fit: {
+    sizeOf: (item: T) => number;
+    fixedBytes: number | ((items: readonly T[]) => number);
+    bytesMax: number;
+  },
 ): Promise<P> {
   let result = await withCursor(page.cursor, () => ask(page.limit));
   for (;;) {
     const items = itemsOf(result);
-    const fits = fitCount(items, fit.sizeOf, fit.fixedBytes, fit.bytesMax);
+    const fixedBytes = typeof fit.fixedBytes === 'number' ? fit.fixedBytes : fit.fixedBytes(items);
+    const fits = fitCount(items, fit.sizeOf, fixedBytes, fit.bytesMax);
     if (fits === items.length) return result;
     assert(fits > 0 && fits < items.length, 'a cut page keeps its first item');
     result = await ask(fits);

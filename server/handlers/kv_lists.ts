@@ -18,7 +18,7 @@ import { BodyWriter } from '../wire/body_writer.ts';
 import { Status } from '../wire/frame.ts';
 import { OptionTag } from '../wire/option_tags.ts';
 import { badRequest, malformedValue } from '../wire/wire_error.ts';
-import { fitCount, pageRequestOf, withCursor, writePageTrailer } from './handler_args.ts';
+import { fitCount, pageRequestOf, fittedPage, writePageTrailer } from './handler_args.ts';
 import {
   hasReservedPrefix, kvKey, listedKey, RESERVED_KEY_PREFIXES, reservedPrefixError, txnIdOf,
   type KvHandlerLimits,
@@ -83,17 +83,14 @@ export class KvLists {
     const cursor = page.cursor;
     const list = (limit: number): Promise<KvScanPage> => this.store.scan(request.namespace,
       prefix, { limit, cursor, keysOnly, excludePrefixes: RESERVED_KEY_PREFIXES });
-    let result = await withCursor(cursor, () => list(Math.min(page.limit, LIMIT_MAX)));
-    // Cut short by the soft limit: ask again for the entries that fit, so the page and its
-    // cursor still come from the store (the cursor resumes after the last entry returned).
-    for (;;) {
-      const longestKey = result.entries.reduce((most, e) => Math.max(most, e.key.length), 0);
-      const fixedBytes = 4 + 3 + 1 + longestKey;
-      const fits = fitCount(result.entries, scanEntryBytes, fixedBytes,
-        this.limits.replyBytesSoft);
-      if (fits === result.entries.length) break;
-      result = await list(fits);
-    }
+    const result = await fittedPage({ limit: Math.min(page.limit, LIMIT_MAX), cursor }, list,
+      (scanned) => scanned.entries, {
+        sizeOf: scanEntryBytes,
+        // Count, trailer and a cursor naming (at most) the longest key on the page.
+        fixedBytes: (entries) => 4 + 3 + 1 +
+          entries.reduce((most, entry) => Math.max(most, entry.key.length), 0),
+        bytesMax: this.limits.replyBytesSoft,
+      });
     let total = 4 + 3 + (result.cursor?.length ?? 0);
     for (const entry of result.entries) total += scanEntryBytes(entry);
     const body = new BodyWriter(total).u32(result.entries.length);

@@ -22,7 +22,7 @@ import { OptionTag } from '../wire/option_tags.ts';
 import { badRequest, malformedValue } from '../wire/wire_error.ts';
 import {
   blockMsOf, EMPTY_LIST, firstUint, fitCount, nameOf, nonZeroUint, pageRequestOf, parkHooks,
-  withCursor,
+  fittedPage,
   writePageTrailer,
 } from './handler_args.ts';
 
@@ -191,19 +191,15 @@ class QueueOps {
     const namespaceBytes = Buffer.byteLength(request.namespace);
     const entryBytes = (name: string): number => 4 + Buffer.byteLength(name) + 4 +
       namespaceBytes + 5 * 8;
-    let page = await withCursor(cursor, () =>
-      this.store.listQueues(request.namespace, { prefix, limit, cursor }));
-    // Cut short by the soft limit: ask again for the entries that fit, so the page and its
-    // cursor still come from the store (the cursor resumes after the last entry returned).
-    for (;;) {
-      // Count, trailer and a cursor naming (at most) the longest name on the page.
-      const fixedBytes = 4 + 3 + 1 + Math.max(0, ...page.queues.map((entry) =>
-        Buffer.byteLength(entry.name)));
-      const fits = fitCount(page.queues, (entry) => entryBytes(entry.name), fixedBytes,
-        this.replyBytesSoft);
-      if (fits === page.queues.length) break;
-      page = await this.store.listQueues(request.namespace, { prefix, limit: fits, cursor });
-    }
+    const page = await fittedPage({ limit, cursor },
+      (fits) => this.store.listQueues(request.namespace, { prefix, limit: fits, cursor }),
+      (listed) => listed.queues, {
+        sizeOf: (entry) => entryBytes(entry.name),
+        // Count, trailer and a cursor naming (at most) the longest name on the page.
+        fixedBytes: (queues) => 4 + 3 + 1 +
+          Math.max(0, ...queues.map((entry) => Buffer.byteLength(entry.name))),
+        bytesMax: this.replyBytesSoft,
+      });
     const body = new BodyWriter(64 + page.queues.length * 64).u32(page.queues.length);
     for (const entry of page.queues) {
       body.utf8U32(entry.name).utf8U32(entry.namespace).u64(entry.pending)

@@ -21,7 +21,7 @@ import { OptionTag } from '../wire/option_tags.ts';
 import type { TlvOptions } from '../wire/options.ts';
 import { badRequest, malformedValue } from '../wire/wire_error.ts';
 import {
-  blockMsOf, EMPTY_LIST, firstUint, fitCount, nameOf, pageRequestOf, parkHooks, withCursor,
+  blockMsOf, EMPTY_LIST, firstUint, fitCount, nameOf, pageRequestOf, parkHooks, fittedPage,
   writePageTrailer,
 } from './handler_args.ts';
 import { streamRecordBytes, streamRecordList } from './stream_records.ts';
@@ -122,18 +122,15 @@ class StreamOps {
     const prefix = nameOf(request.key, 'stream', true);
     const { limit, cursor } = pageRequestOf(request.value);
     const entryBytes = (name: string): number => 4 + Buffer.byteLength(name) + 4;
-    let page = await withCursor(cursor, () =>
-      this.store.list(request.namespace, { prefix, limit, cursor }));
-    // Cut short by the soft limit: ask again for the entries that fit, so the store makes
-    // the cursor (it resumes after the last entry returned).
-    for (;;) {
-      const fixedBytes = 4 + 3 + 1 + Math.max(0, ...page.streams.map((entry) =>
-        Buffer.byteLength(entry.name)));
-      const fits = fitCount(page.streams, (entry) => entryBytes(entry.name), fixedBytes,
-        this.replyBytesSoft);
-      if (fits === page.streams.length) break;
-      page = this.store.list(request.namespace, { prefix, limit: fits, cursor });
-    }
+    const page = await fittedPage({ limit, cursor },
+      (fits) => this.store.list(request.namespace, { prefix, limit: fits, cursor }),
+      (listed) => listed.streams, {
+        sizeOf: (entry) => entryBytes(entry.name),
+        // Count, trailer and a cursor naming (at most) the longest name on the page.
+        fixedBytes: (streams) => 4 + 3 + 1 +
+          Math.max(0, ...streams.map((entry) => Buffer.byteLength(entry.name))),
+        bytesMax: this.replyBytesSoft,
+      });
     const body = new BodyWriter(16 + page.streams.length * 32).u32(page.streams.length);
     for (const entry of page.streams) body.utf8U32(entry.name).u32(entry.partitionCount);
     return ok(writePageTrailer(body, page.cursor).toBytes());
