@@ -144,6 +144,14 @@ export function fitCount<T>(
 }
 
 /**
+ * The bytes of a name listing that are not entries: count, page trailer and a cursor
+ * naming (at most) the longest name on the page.
+ */
+export function nameListFixedBytes(entries: ReadonlyArray<{ readonly name: string }>): number {
+  return 4 + 3 + 1 + Math.max(0, ...entries.map((entry) => Buffer.byteLength(entry.name)));
+}
+
+/**
  * A page from `ask(limit)` whose items fit the soft limit (§3.4): when they do not, asks
  * again for as many as fit, so the page and its cursor still come from the engine (the
  * cursor resumes after the last entry returned). A cursor the engine cannot decode is

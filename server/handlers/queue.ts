@@ -21,9 +21,8 @@ import { OpCode } from '../wire/opcodes.ts';
 import { OptionTag } from '../wire/option_tags.ts';
 import { badRequest, malformedValue } from '../wire/wire_error.ts';
 import {
-  blockMsOf, EMPTY_LIST, firstUint, fitCount, nameOf, nonZeroUint, pageRequestOf, parkHooks,
-  fittedPage,
-  writePageTrailer,
+  blockMsOf, EMPTY_LIST, firstUint, fitCount, fittedPage, nameListFixedBytes, nameOf,
+  nonZeroUint, pageRequestOf, parkHooks, writePageTrailer,
 } from './handler_args.ts';
 
 /** Bytes of one message in a list besides its payload. */
@@ -194,10 +193,7 @@ class QueueOps {
     const page = await fittedPage({ limit, cursor },
       (fits) => this.store.listQueues(request.namespace, { prefix, limit: fits, cursor }),
       (listed) => listed.queues, {
-        sizeOf: (entry) => entryBytes(entry.name),
-        // Count, trailer and a cursor naming (at most) the longest name on the page.
-        fixedBytes: (queues) => 4 + 3 + 1 +
-          Math.max(0, ...queues.map((entry) => Buffer.byteLength(entry.name))),
+        sizeOf: (entry) => entryBytes(entry.name), fixedBytes: nameListFixedBytes,
         bytesMax: this.replyBytesSoft,
       });
     const body = new BodyWriter(64 + page.queues.length * 64).u32(page.queues.length);

@@ -21,8 +21,8 @@ import { OptionTag } from '../wire/option_tags.ts';
 import type { TlvOptions } from '../wire/options.ts';
 import { badRequest, malformedValue } from '../wire/wire_error.ts';
 import {
-  blockMsOf, EMPTY_LIST, firstUint, fitCount, nameOf, pageRequestOf, parkHooks, fittedPage,
-  writePageTrailer,
+  blockMsOf, EMPTY_LIST, firstUint, fitCount, fittedPage, nameListFixedBytes, nameOf,
+  pageRequestOf, parkHooks, writePageTrailer,
 } from './handler_args.ts';
 import { streamRecordBytes, streamRecordList } from './stream_records.ts';
 
@@ -125,10 +125,7 @@ class StreamOps {
     const page = await fittedPage({ limit, cursor },
       (fits) => this.store.list(request.namespace, { prefix, limit: fits, cursor }),
       (listed) => listed.streams, {
-        sizeOf: (entry) => entryBytes(entry.name),
-        // Count, trailer and a cursor naming (at most) the longest name on the page.
-        fixedBytes: (streams) => 4 + 3 + 1 +
-          Math.max(0, ...streams.map((entry) => Buffer.byteLength(entry.name))),
+        sizeOf: (entry) => entryBytes(entry.name), fixedBytes: nameListFixedBytes,
         bytesMax: this.replyBytesSoft,
       });
     const body = new BodyWriter(16 + page.streams.length * 32).u32(page.streams.length);
