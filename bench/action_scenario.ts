@@ -10,16 +10,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openFlo, type Durability, type Flo } from '../engine/mod.ts';
 import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
-import { LatencySamples, trackPeakRss } from './stats.ts';
+import { runLoops, type LoopResult } from './loops.ts';
 
 const ACTION = 'bench';
-
-interface PhaseResult {
-  ops: number;
-  seconds: number;
-  latency: LatencySamples;
-  peakRssBytes: number;
-}
 
 // Input i carries i in its first four bytes; the worker's output is the input with its first
 // byte complemented, so a result can be checked against the run that produced it.
@@ -63,31 +56,12 @@ async function roundTripPhase(options: ScenarioOptions, durability: Durability,
   const flo = await openFlo({ dir, durability });
   await flo.action.register('', ACTION, { timeoutMs: 60_000 });
   const label = `action round trip ${durability} × ${concurrency}`;
-  options.progress.start(label, options.records);
-  const latency = new LatencySamples();
-  const rss = trackPeakRss();
-  let started = 0;
-  let completed = 0;
-  const startMs = performance.now();
-  const deadlineMs = startMs + options.durationMs;
-  const loop = async (worker: string): Promise<void> => {
-    while (started < options.records && performance.now() < deadlineMs) {
-      const index = started++;
-      const beganMs = performance.now();
-      await roundTrip(flo, worker, index, options.valueBytes, label);
-      completed += 1;
-      latency.add(performance.now() - beganMs);
-      options.progress.update(completed);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, (_, i) => loop(`worker-${i}`)));
-  const seconds = (performance.now() - startMs) / 1000;
-  const peakRssBytes = rss.stop();
-  await verifyNothingLeft(flo, completed, label);
+  const result = await runLoops(options, label, options.records, concurrency, 1,
+    (index, loop) => roundTrip(flo, `worker-${loop}`, index, options.valueBytes, label));
+  await verifyNothingLeft(flo, result.ops, label);
   await flo.close();
   rmSync(dir, { recursive: true, force: true });
-  return row(options, { ops: completed, seconds, latency, peakRssBytes }, durability,
-    concurrency);
+  return row(options, result, durability, concurrency);
 }
 
 // Every run of the phase is completed: the run list holds `count` runs, none active.
@@ -106,7 +80,7 @@ async function verifyNothingLeft(flo: Flo, count: number, label: string): Promis
   if (runs !== count) throw new Error(`${label}: ${runs} runs listed, want ${count}`);
 }
 
-function row(options: ScenarioOptions, result: PhaseResult, durability: Durability,
+function row(options: ScenarioOptions, result: LoopResult, durability: Durability,
   concurrency: number): ResultRow {
   const opsPerSec = result.ops / result.seconds;
   options.progress.finish(`${Math.round(opsPerSec).toLocaleString('en-US')} runs/s`);

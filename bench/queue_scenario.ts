@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeFs, QueueStore, RealClock, type Durability } from '../engine/mod.ts';
 import type { ResultRow, Scenario, ScenarioOptions } from './scenario.ts';
-import { LatencySamples, trackPeakRss } from './stats.ts';
+import { runLoops, type LoopResult } from './loops.ts';
 
 const fs = new NodeFs();
 const clock = new RealClock();
@@ -34,38 +34,6 @@ function checksumOf(payload: Uint8Array): number {
   return new DataView(payload.buffer, payload.byteOffset).getUint32(0, true);
 }
 
-interface PhaseResult {
-  ops: number;
-  seconds: number;
-  latency: LatencySamples;
-  peakRssBytes: number;
-}
-
-// Runs `worker` on `concurrency` loops until `limit` ops or the phase's time are used up.
-async function timed(options: ScenarioOptions, label: string, limit: number,
-  concurrency: number, step: (index: number) => Promise<number>): Promise<PhaseResult> {
-  options.progress.start(label, limit);
-  const latency = new LatencySamples();
-  const rss = trackPeakRss();
-  let ops = 0;
-  const startMs = performance.now();
-  const deadlineMs = startMs + options.durationMs;
-  const loop = async (): Promise<void> => {
-    while (ops < limit && performance.now() < deadlineMs) {
-      const beganMs = performance.now();
-      // NB: `ops += await …` would read ops before the await and lose concurrent updates.
-      const done = await step(ops);
-      ops += done;
-      latency.add(performance.now() - beganMs);
-      options.progress.update(ops);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, loop));
-  const seconds = (performance.now() - startMs) / 1000;
-  const peakRssBytes = rss.stop();
-  return { ops, seconds, latency, peakRssBytes };
-}
-
 async function enqueuePhase(options: ScenarioOptions, durability: Durability, batch: number,
   concurrency: number): Promise<ResultRow> {
   const dir = join(options.dir, `queue-enqueue-${durability}-${batch}-${concurrency}`);
@@ -73,13 +41,15 @@ async function enqueuePhase(options: ScenarioOptions, durability: Durability, ba
   const pool = makePool(options.valueBytes);
   let expectedSum = 0;
   const label = `queue enqueue ${durability} batch ${batch} × ${concurrency}`;
-  const result = await timed(options, label, options.records, concurrency, async (at) => {
-    const payloads = Array.from({ length: batch }, (_, i) => pool[(at + i) % POOL_SIZE]!);
-    for (const payload of payloads) expectedSum = (expectedSum + checksumOf(payload)) % 2 ** 32;
-    if (batch === 1) await store.enqueue('', QUEUE, payloads[0]!);
-    else await store.enqueueBatch('', QUEUE, payloads);
-    return batch;
-  });
+  const result = await runLoops(options, label, options.records, concurrency, batch,
+    async (at) => {
+      const payloads = Array.from({ length: batch }, (_, i) => pool[(at + i) % POOL_SIZE]!);
+      for (const payload of payloads) {
+        expectedSum = (expectedSum + checksumOf(payload)) % 2 ** 32;
+      }
+      if (batch === 1) await store.enqueue('', QUEUE, payloads[0]!);
+      else await store.enqueueBatch('', QUEUE, payloads);
+    });
   await verifyDrain(store, result.ops, expectedSum, label);
   await store.close();
   rmSync(dir, { recursive: true, force: true });
@@ -114,7 +84,7 @@ async function cyclePhase(options: ScenarioOptions, durability: Durability,
   let sentSum = 0;
   let receivedSum = 0;
   const label = `queue cycle ${durability} × ${concurrency}`;
-  const result = await timed(options, label, options.records, concurrency, async (at) => {
+  const result = await runLoops(options, label, options.records, concurrency, 1, async (at) => {
     const payload = pool[at % POOL_SIZE]!;
     sentSum = (sentSum + checksumOf(payload)) % 2 ** 32;
     await store.enqueue('', QUEUE, payload);
@@ -122,7 +92,6 @@ async function cyclePhase(options: ScenarioOptions, durability: Durability,
     if (message === undefined) throw new Error(`${label}: a dequeue found nothing`);
     receivedSum = (receivedSum + checksumOf(message.payload)) % 2 ** 32;
     await store.ack('', QUEUE, [message.seq]);
-    return 1;
   });
   const stats = await store.stats('', QUEUE);
   if (stats.acked !== result.ops || stats.ready + stats.leased !== 0 ||
@@ -136,7 +105,7 @@ async function cyclePhase(options: ScenarioOptions, durability: Durability,
     'ops = full cycles (enqueue, dequeue, ack); latency per cycle');
 }
 
-function row(options: ScenarioOptions, result: PhaseResult, phase: string,
+function row(options: ScenarioOptions, result: LoopResult, phase: string,
   durability: Durability, batch: number, concurrency: number, note: string): ResultRow {
   const opsPerSec = result.ops / result.seconds;
   options.progress.finish(`${Math.round(opsPerSec).toLocaleString('en-US')} ops/s`);

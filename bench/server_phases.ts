@@ -14,6 +14,7 @@ import type { ScenarioOptions } from './scenario.ts';
 import type {
   ActionTarget, KvTarget, QueueTarget, ServerTarget, StreamTarget,
 } from './server_target.ts';
+import { runLoops } from './loops.ts';
 import { LatencySamples } from './stats.ts';
 
 // Reads that find nothing, in a row, before the group phase gives up (records lost).
@@ -32,34 +33,10 @@ const sumOf = (payloads: Iterable<Uint8Array>, start = 0): number => {
   return sum;
 };
 
-/** Runs `step` in `inFlight` loops; each call claims `per` ops starting at the index given. */
-async function runInFlight(options: ScenarioOptions, label: string, limit: number,
-  inFlight: number, per: number, step: (at: number) => Promise<void>): Promise<Phase> {
-  const latency = new LatencySamples();
-  let claimed = 0;
-  let done = 0;
-  options.progress.start(label, limit);
-  const startMs = performance.now();
-  const deadlineMs = startMs + options.durationMs;
-  const loop = async (): Promise<void> => {
-    while (claimed < limit && performance.now() < deadlineMs) {
-      const at = claimed;
-      claimed += per;
-      const beganMs = performance.now();
-      await step(at);
-      latency.add(performance.now() - beganMs);
-      done += per;
-      options.progress.update(done);
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, loop));
-  return { ops: done, seconds: (performance.now() - startMs) / 1000, latency };
-}
-
 /** Round trips with no work: the ceiling of requests/s for the other phases. */
 export function pingPhase(options: ScenarioOptions, target: ServerTarget, inFlight: number,
   label: string): Promise<Phase> {
-  return runInFlight(options, label, options.records, inFlight, 1, () => target.ping());
+  return runLoops(options, label, options.records, inFlight, 1, () => target.ping());
 }
 
 const keyOf = (index: number): string => `k${index}`;
@@ -68,7 +45,7 @@ const keyOf = (index: number): string => `k${index}`;
 export function kvPutPhase(options: ScenarioOptions, kv: KvTarget, inFlight: number,
   label: string): Promise<Phase> {
   const pool = makePool(options.valueBytes);
-  return runInFlight(options, label, options.records, inFlight, 1,
+  return runLoops(options, label, options.records, inFlight, 1,
     (at) => kv.put(keyOf(at), pool[at % POOL_SIZE]!));
 }
 
@@ -81,7 +58,7 @@ export function kvGetPhase(options: ScenarioOptions, kv: KvTarget, inFlight: num
     .map((value) => Buffer.from(value.buffer, value.byteOffset, value.length));
   const stride = 1_000_003; // prime: visits every index once unless it divides `written`
   const step = written % stride === 0 ? 1 : stride;
-  return runInFlight(options, label, options.records, inFlight, 1, async (at) => {
+  return runLoops(options, label, options.records, inFlight, 1, async (at) => {
     const index = (at * step) % written;
     const value = await kv.get(keyOf(index));
     if (value === null || !expected[index % POOL_SIZE]!.equals(value)) {
@@ -97,7 +74,7 @@ export async function queueCyclePhase(options: ScenarioOptions, queue: QueueTarg
   const pool = makePool(options.valueBytes);
   const cycles = await queue.open(name, batch, workers);
   let sentSum = 0;
-  const phase = await runInFlight(options, label, options.records, workers, batch,
+  const phase = await runLoops(options, label, options.records, workers, batch,
     async (at) => {
       const payloads = Array.from({ length: batch }, (_, i) => pool[(at + i) % POOL_SIZE]!);
       sentSum = sumOf(payloads, sentSum);
@@ -186,7 +163,7 @@ export async function actionPhase(options: ScenarioOptions, action: ActionTarget
   // The expected outputs, made once: the check must not copy a value per round trip.
   const reversed = pool.map((value) => Buffer.from(value).reverse());
   const trips = await action.open(name, workers);
-  const phase = await runInFlight(options, label, options.records, inFlight, 1, async (at) => {
+  const phase = await runLoops(options, label, options.records, inFlight, 1, async (at) => {
     const input = pool[at % POOL_SIZE]!;
     const output = await trips.roundTrip(input);
     if (!reversed[at % POOL_SIZE]!.equals(output)) {
