@@ -4,7 +4,8 @@
 // spent, with per-call latency and peak RSS.
 
 import type { ResultRow, ScenarioOptions } from './scenario.ts';
-import { LatencySamples, trackPeakRss } from './stats.ts';
+import { runLoops } from './loops.ts';
+import type { LatencySamples } from './stats.ts';
 
 export const POOL_SIZE = 4096;
 
@@ -31,38 +32,31 @@ export interface AppendLoopResult {
   peakRssBytes: number;
 }
 
-/** Runs `concurrency` workers calling `append` with batches of `batch` pool values. */
+/**
+ * Runs `concurrency` loops calling `append` with batches of `batch` pool values (runLoops,
+ * which starts the progress line `label`).
+ */
 export async function runAppendLoop(
   options: ScenarioOptions,
+  label: string,
   batch: number,
   concurrency: number,
   append: (values: Uint8Array[]) => Promise<unknown>,
 ): Promise<AppendLoopResult> {
   const pool = makePool(options.valueBytes);
-  const latency = new LatencySamples();
-  const rss = trackPeakRss();
-  let appended = 0;
   let expectedSum = 0;
-  const startMs = performance.now();
-  const deadlineMs = startMs + options.durationMs;
-  const worker = async (): Promise<void> => {
-    while (appended < options.records && performance.now() < deadlineMs) {
+  const result = await runLoops(options, label, options.records, concurrency, batch,
+    async (at) => {
       const values: Uint8Array[] = [];
       for (let i = 0; i < batch; i++) {
-        const value = pool[(appended + i) % POOL_SIZE]!;
+        const value = pool[(at + i) % POOL_SIZE]!;
         expectedSum = (expectedSum + checksumOf(value)) % 2 ** 32;
         values.push(value);
       }
-      appended += batch;
-      const beganMs = performance.now();
       await append(values);
-      latency.add(performance.now() - beganMs);
-      options.progress.update(appended);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = (performance.now() - startMs) / 1000;
-  return { appended, expectedSum, seconds, latency, peakRssBytes: rss.stop() };
+    });
+  return { appended: result.ops, expectedSum, seconds: result.seconds, latency: result.latency,
+    peakRssBytes: result.peakRssBytes };
 }
 
 /** Finishes the phase's progress line and makes its result row. */

@@ -27,9 +27,8 @@ async function appendPhase(
   const dir = join(options.dir, `append-${durability}-${batch}-${concurrency}`);
   const log = await openLog(dir, durability);
   const label = `log append ${durability} batch ${batch} × ${concurrency}`;
-  options.progress.start(label, options.records);
-  const result = await runAppendLoop(
-    options, batch, concurrency, (values) => log.append(values.map((value) => ({ value }))));
+  const result = await runAppendLoop(options, label, batch, concurrency,
+    (values) => log.append(values.map((value) => ({ value }))));
   await verifyLog(log, result.appended, result.expectedSum, label);
   await log.close();
   rmSync(dir, { recursive: true, force: true });

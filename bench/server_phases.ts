@@ -92,8 +92,7 @@ export async function queueCyclePhase(options: ScenarioOptions, queue: QueueTarg
 /** Appends batches of `batch` with `inFlight` outstanding; ops = records. */
 export function streamAppendPhase(options: ScenarioOptions, stream: StreamTarget,
   batch: number, inFlight: number, label: string): Promise<AppendLoopResult> {
-  options.progress.start(label, options.records);
-  return runAppendLoop(options, batch, inFlight, (values) => stream.append(values));
+  return runAppendLoop(options, label, batch, inFlight, (values) => stream.append(values));
 }
 
 /** Reads the stream back: it must hold `count` records whose checksum is `sum`. */

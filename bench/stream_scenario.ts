@@ -28,9 +28,7 @@ async function appendPhase(
   const dir = join(options.dir, `stream-append-${durability}-${batch}-${concurrency}`);
   const store = await openStore(dir, durability);
   const label = `stream append ${durability} batch ${batch} × ${concurrency}`;
-  options.progress.start(label, options.records);
-  const result = await runAppendLoop(
-    options, batch, concurrency,
+  const result = await runAppendLoop(options, label, batch, concurrency,
     (values) => store.append('', 'bench', values.map((payload) => ({ payload }))));
   await verifyStream(store, result.appended, result.expectedSum, label);
   await store.close();
