@@ -13,7 +13,8 @@ import { ok as assert } from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { connect, type Socket } from 'node:net';
 import { FrameDecoder, FrameError, replyLayout } from '../server/wire/decoder.ts';
-import { FrameEncoder } from '../server/wire/encoder.ts';
+import type { EnvelopeParts } from '../server/wire/envelope.ts';
+import { FrameEncoder, type RequestHeaderFields } from '../server/wire/encoder.ts';
 import { reservedOf, Status, type ReplyFrame } from '../server/wire/frame.ts';
 import { flushEarlyBytes, replyBytesMaxDefault } from '../server/wire/limits.ts';
 import { opName } from '../server/wire/opcodes.ts';
@@ -100,8 +101,7 @@ type State = 'idle' | 'connecting' | 'open' | 'closed';
 const EMPTY = new Uint8Array(0);
 const TWO_POW_32 = 0x1_0000_0000;
 
-const bytesOf = (value: string | Uint8Array | undefined): Uint8Array =>
-  value === undefined ? EMPTY : typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * One pipelined connection to a Flo server.
@@ -121,6 +121,10 @@ export class FloConnection {
   private readonly backoffMsMax: number;
   private readonly replyBytesMax: number;
   private readonly encoder = new FrameEncoder();
+  private readonly header: Mutable<RequestHeaderFields> = {
+    requestIdLo: 0, requestIdHi: 0, version: 2, reserved: reservedOf(2), opCode: 0, flags: 0,
+  };
+  private readonly parts: Mutable<EnvelopeParts> = {};
   private readonly pending = new Map<number, PendingCall>();
   private readonly timeouts = new TimeoutLists((call) => this.expire(call as PendingCall));
   private decoder: FrameDecoder<ReplyFrame>;
@@ -215,22 +219,26 @@ export class FloConnection {
 
   private append(id: number, opCode: number, version: number, call: CallOptions): void {
     const options = call.options instanceof OptionsWriter ? call.options.toBytes() : call.options;
-    this.encoder.appendRequest(
-      {
-        requestIdLo: id % TWO_POW_32,
-        requestIdHi: Math.floor(id / TWO_POW_32),
-        version,
-        reserved: reservedOf(version),
-        opCode,
-        flags: call.flags ?? 0,
-      },
-      {
-        namespace: bytesOf(call.namespace),
-        key: bytesOf(call.key),
-        value: bytesOf(call.value),
-        options,
-      },
-    );
+    // The encoder copies both into the frame at once: one header and one parts object serve
+    // every request.
+    const header = this.header;
+    header.requestIdLo = id % TWO_POW_32;
+    header.requestIdHi = Math.floor(id / TWO_POW_32);
+    header.version = version;
+    header.reserved = reservedOf(version);
+    header.opCode = opCode;
+    header.flags = call.flags ?? 0;
+    const parts = this.parts;
+    parts.namespace = call.namespace ?? EMPTY;
+    parts.key = call.key ?? EMPTY;
+    parts.value = call.value ?? EMPTY;
+    parts.options = options ?? EMPTY;
+    try {
+      this.encoder.appendRequest(header, parts);
+    } finally {
+      // Hold no caller's bytes past the call.
+      parts.key = parts.value = EMPTY;
+    }
   }
 
   // Requests of a turn leave in one write, or at once when flushEarlyBytes have piled up,
@@ -325,7 +333,7 @@ export class FloConnection {
     this.pending.delete(id);
     this.timeouts.remove(call);
     if (this.pending.size === 0) this.socket?.unref();
-    call.resolve({ status: reply.status, body: reply.body });
+    call.resolve(reply);
   }
 
   private expire(call: PendingCall): void {

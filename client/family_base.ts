@@ -32,7 +32,7 @@ export interface Transport {
 /** One request of a family. */
 export interface FamilyRequest extends CallBase {
   readonly key?: Bytes;
-  readonly value?: Uint8Array;
+  readonly value?: Bytes;
   readonly options?: RequestOptions;
   /** The call's block_ms or wait_ms (the reply may take that much longer). */
   readonly blockMs?: number;
@@ -51,32 +51,39 @@ export class FamilyBase {
 
   /** The body of an OK reply; any other status throws its FloStatusError. */
   protected async call(opCode: number, request: FamilyRequest): Promise<Uint8Array> {
-    const reply = await this.send(opCode, request);
-    if (reply.status !== Status.OK) throw errorForStatus(reply.status, reply.body);
-    return reply.body;
+    return okBody(await this.send(opCode, request));
   }
 
   /** Like call(), but NOT_FOUND resolves null instead of throwing. */
   protected async callOrNull(opCode: number, request: FamilyRequest): Promise<Uint8Array | null> {
-    const reply = await this.send(opCode, request);
-    if (reply.status === Status.NOT_FOUND) return null;
-    if (reply.status !== Status.OK) throw errorForStatus(reply.status, reply.body);
-    return reply.body;
+    return okBodyOrNull(await this.send(opCode, request));
   }
 
   protected send(opCode: number, request: FamilyRequest): Promise<WireReply> {
     assert(Number.isInteger(opCode) && opCode >= 0 && opCode <= 0xffff, 'an op code is a u16');
     assert(request.blockMs === undefined || request.blockMs >= 0, 'block time is not negative');
+    // Text goes as is: the connection encodes it straight into the frame.
     return this.transport.request(opCode, {
       namespace: request.namespace ?? this.defaultNamespace,
-      // Text goes as is: the connection encodes it once (a pooled Buffer) into the frame.
       key: request.key ?? EMPTY,
       value: request.value ?? EMPTY,
-      ...(request.options === undefined ? {} : { options: request.options.writer }),
-      ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
-      ...(request.blockMs === undefined ? {} : { blockMs: request.blockMs }),
+      options: request.options?.toBytes(),
+      timeoutMs: request.timeoutMs,
+      blockMs: request.blockMs,
     });
   }
+}
+
+/** The body of an OK reply; any other status throws its FloStatusError. */
+export function okBody(reply: WireReply): Uint8Array {
+  if (reply.status !== Status.OK) throw errorForStatus(reply.status, reply.body);
+  return reply.body;
+}
+
+/** Like okBody(), but NOT_FOUND is null. */
+export function okBodyOrNull(reply: WireReply): Uint8Array | null {
+  if (reply.status === Status.NOT_FOUND) return null;
+  return okBody(reply);
 }
 
 /**

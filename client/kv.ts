@@ -5,11 +5,14 @@
 // statuses throw their FloStatusError. Versions and sequence numbers are numbers (they stay
 // below 2^53); counters and hashes are bigint.
 
+import type { BodyReader } from '../server/wire/body_reader.ts';
 import { BodyWriter } from '../server/wire/body_writer.ts';
 import { OpCode } from '../server/wire/opcodes.ts';
 import { OptionTag } from '../server/wire/option_tags.ts';
 import { bytesOf, textOf, type Bytes } from './bytes.ts';
-import { badReply, decodeBody, FamilyBase, type CallBase } from './family_base.ts';
+import {
+  badReply, decodeBody, FamilyBase, okBody, okBodyOrNull, type CallBase,
+} from './family_base.ts';
 import { pageValue, readItems, readPage, type Page, type PageOptions } from './paging.ts';
 import { RequestOptions } from './request_options.ts';
 
@@ -80,8 +83,13 @@ const MGET_KEYS_MAX = 256;
 const txnOptions = (options: InTxn): RequestOptions =>
   new RequestOptions().u64(OptionTag.txn_id, options.txnId);
 
+const versionOf = (reader: BodyReader): number => reader.u64('version');
+const kvValueOf = (reader: BodyReader): KvValue => ({
+  version: reader.u64('version'), value: reader.rest(),
+});
+
 const readVersion = (opCode: number, body: Uint8Array): number =>
-  decodeBody(opCode, body, (reader) => reader.u64('version'));
+  decodeBody(opCode, body, versionOf);
 
 const readNothing = (opCode: number, body: Uint8Array): void =>
   decodeBody(opCode, body, () => undefined);
@@ -94,10 +102,11 @@ export class KvApi extends FamilyBase {
       .u64(OptionTag.cas_version, options.casVersion)
       .flag(OptionTag.if_not_exists, options.ifNotExists)
       .flag(OptionTag.if_exists, options.ifExists);
-    const body = await this.call(OpCode.KV_PUT, {
-      ...options, key, value: bytesOf(value), options: opts,
+    // Fields named, not spread: put and get are the calls a pipelined client makes most.
+    const reply = await this.send(OpCode.KV_PUT, {
+      namespace: options.namespace, timeoutMs: options.timeoutMs, key, value, options: opts,
     });
-    return readVersion(OpCode.KV_PUT, body);
+    return readVersion(OpCode.KV_PUT, okBody(reply));
   }
 
   /** The key's value and version, or null when it is missing (or a wait ended empty). */
@@ -106,11 +115,11 @@ export class KvApi extends FamilyBase {
       .u32(OptionTag.block_ms, options.blockMs)
       .u32(OptionTag.wait_ms, options.waitMs);
     const blockMs = Math.max(options.blockMs ?? 0, options.waitMs ?? 0);
-    const body = await this.callOrNull(OpCode.KV_GET, { ...options, key, options: opts, blockMs });
-    if (body === null) return null;
-    return decodeBody(OpCode.KV_GET, body, (reader) => ({
-      version: reader.u64('version'), value: reader.rest(),
-    }));
+    const reply = await this.send(OpCode.KV_GET, {
+      namespace: options.namespace, timeoutMs: options.timeoutMs, key, options: opts, blockMs,
+    });
+    const body = okBodyOrNull(reply);
+    return body === null ? null : decodeBody(OpCode.KV_GET, body, kvValueOf);
   }
 
   /** One entry per key, in order (duplicates repeated); null for a missing key. */

@@ -7,8 +7,20 @@
 import { OptionsWriter, type StreamId } from '../server/wire/options.ts';
 import { bytesOf, type Bytes } from './bytes.ts';
 
+const EMPTY = new Uint8Array(0);
+
 export class RequestOptions {
-  readonly writer = new OptionsWriter();
+  // Made on the first option: most requests carry none.
+  private optionsWriter: OptionsWriter | null = null;
+
+  /** The section's bytes (a shared empty array when there are none: do not write to it). */
+  toBytes(): Uint8Array {
+    return this.optionsWriter === null ? EMPTY : this.optionsWriter.toBytes();
+  }
+
+  private get writer(): OptionsWriter {
+    return (this.optionsWriter ??= new OptionsWriter());
+  }
 
   u8(tag: number, value: number | undefined): this {
     if (value !== undefined) this.writer.uint(tag, value, 1);

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Buffer } from 'node:buffer';
 import { fcParams } from '../../engine/testing/fc_params.ts';
-import { envelopeBytes, parseEnvelope, writeEnvelope, type EnvelopeParts } from './envelope.ts';
+import {
+  envelopeBytes, parseEnvelope, utf8Length, writeEnvelope, type EnvelopeParts,
+} from './envelope.ts';
 import { Status } from './frame.ts';
 import { wireLimitsDefault } from './limits.ts';
 import { WireError } from './wire_error.ts';
@@ -26,6 +28,27 @@ const badRequest = (prefix: string) => (error: unknown): boolean =>
 
 const noNul = (maxLength: number) =>
   fc.uint8Array({ minLength: 1, maxLength }).map((bytes) => bytes.map((b) => b || 1));
+
+test('text sections encode exactly as their UTF-8 bytes', () => {
+  // Short ASCII takes the character loop, the rest TextEncoder; lone surrogates become U+FFFD
+  // in both the length and the bytes.
+  const text = fc.oneof(
+    fc.string({ maxLength: 80 }),
+    fc.string({ unit: 'binary', maxLength: 80 }),
+    fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 80 })
+      .map((units) => String.fromCharCode(...units)),
+  );
+  fc.assert(
+    fc.property(text, text, text, (namespace, key, value) => {
+      assert.equal(utf8Length(key), Buffer.byteLength(key, 'utf8'));
+      assert.deepEqual(
+        encode({ namespace, key, value }),
+        encode({ namespace: utf8(namespace), key: utf8(key), value: utf8(value) }),
+      );
+    }),
+    fcParams(300),
+  );
+});
 
 test('any envelope round-trips through writeEnvelope and parseEnvelope', () => {
   fc.assert(

@@ -9,6 +9,7 @@
 // namespace is returned as text: it must be valid UTF-8 (a name, not opaque data; see
 // docs/format/wire.md). Called by server/tcp/dispatch.ts. Format page: docs/format/wire.md.
 
+import { Buffer } from 'node:buffer';
 import { readU16, readU32, writeU16, writeU32 } from './frame.ts';
 import type { WireLimits } from './limits.ts';
 import { TlvOptions } from './options.ts';
@@ -109,24 +110,24 @@ function namespaceText(bytes: Uint8Array): string {
   }
 }
 
-/** The parts of an envelope to encode; absent parts are empty. */
+/**
+ * The parts of an envelope to encode; absent parts are empty. Text is encoded as UTF-8
+ * straight into the frame (no intermediate buffer per request).
+ */
 export interface EnvelopeParts {
-  readonly namespace?: Uint8Array;
-  readonly key?: Uint8Array;
-  readonly value?: Uint8Array;
+  readonly namespace?: Uint8Array | string;
+  readonly key?: Uint8Array | string;
+  readonly value?: Uint8Array | string;
   readonly options?: Uint8Array;
 }
 
 /** Bytes of the encoded envelope (all four sections, as the official SDKs send it). */
 export function envelopeBytes(parts: EnvelopeParts): number {
   return (
-    2 +
-    (parts.namespace?.length ?? 0) +
-    2 +
-    (parts.key?.length ?? 0) +
-    4 +
-    (parts.value?.length ?? 0) +
-    2 +
+    10 +
+    sectionBytes(parts.namespace) +
+    sectionBytes(parts.key) +
+    sectionBytes(parts.value) +
     (parts.options?.length ?? 0)
   );
 }
@@ -139,17 +140,45 @@ export function writeEnvelope(target: Uint8Array, offset: number, parts: Envelop
   return writeSection(target, at, parts.options ?? EMPTY, 2);
 }
 
+const sectionBytes = (part: Uint8Array | string | undefined): number =>
+  part === undefined ? 0 : typeof part === 'string' ? utf8Length(part) : part.length;
+
 function writeSection(
   target: Uint8Array,
   at: number,
-  bytes: Uint8Array,
+  part: Uint8Array | string,
   lengthBytes: 2 | 4,
 ): number {
-  if (bytes.length > (lengthBytes === 2 ? 0xffff : 0xffff_ffff)) {
-    throw new RangeError(`envelope section of ${bytes.length} bytes`);
+  const length = typeof part === 'string' ? utf8Length(part) : part.length;
+  if (length > (lengthBytes === 2 ? 0xffff : 0xffff_ffff)) {
+    throw new RangeError(`envelope section of ${length} bytes`);
   }
-  if (lengthBytes === 2) writeU16(target, at, bytes.length);
-  else writeU32(target, at, bytes.length);
-  target.set(bytes, at + lengthBytes);
-  return at + lengthBytes + bytes.length;
+  if (lengthBytes === 2) writeU16(target, at, length);
+  else writeU32(target, at, length);
+  if (typeof part === 'string') writeUtf8(target, at + lengthBytes, part, length);
+  else target.set(part, at + lengthBytes);
+  return at + lengthBytes + length;
+}
+
+// Keys and names are mostly short ASCII: a loop over the characters beats a call into C++.
+const SHORT_TEXT = 64;
+const utf8Encoder = new TextEncoder();
+
+/** The UTF-8 length of `text` (a lone surrogate counts 3 bytes, as U+FFFD). */
+export function utf8Length(text: string): number {
+  if (text.length > SHORT_TEXT) return Buffer.byteLength(text, 'utf8');
+  for (let index = 0; index < text.length; index++) {
+    if (text.charCodeAt(index) >= 0x80) return Buffer.byteLength(text, 'utf8');
+  }
+  return text.length;
+}
+
+/** Writes `text` as UTF-8 at `at`; `length` is utf8Length(text). */
+function writeUtf8(target: Uint8Array, at: number, text: string, length: number): void {
+  if (length === text.length && length <= SHORT_TEXT) {
+    for (let index = 0; index < length; index++) target[at + index] = text.charCodeAt(index);
+    return;
+  }
+  const { written } = utf8Encoder.encodeInto(text, target.subarray(at, at + length));
+  if (written !== length) throw new RangeError(`text encoded to ${written} of ${length} bytes`);
 }

@@ -136,34 +136,51 @@ export function writeU32(bytes: Uint8Array, offset: number, value: number): void
 }
 
 /**
- * Frames up to this size are summed by a table loop in JS: below about 220 bytes it beats
- * the two calls into zlib (measured on Node 20: 104 ns against 422 ns for a 41-byte KV_GET,
- * 342 against 500 at 140 bytes, 704 against 535 at 300), and most requests and replies of a
- * busy connection are that small.
+ * Frames up to this size are summed in JS, eight bytes per step ("slicing-by-8": eight
+ * 256-entry tables, 8 KiB). Measured on Node 20 for a whole frame: 0.1 us at 140 bytes
+ * against 0.3 us for a byte-at-a-time table loop or for the two calls into zlib, and even
+ * with zlib at 400 bytes (0.4-0.5 us); most requests and replies of a busy connection are
+ * that small.
  */
-const FRAME_CRC_JS_BYTES_MAX = 192;
-/** CRC-32/ISO-HDLC byte table (reflected polynomial 0xEDB88320), as signed 32-bit values. */
-const CRC_TABLE = ((): Int32Array => {
-  const table = new Int32Array(256);
+const FRAME_CRC_JS_BYTES_MAX = 384;
+/**
+ * CRC-32/ISO-HDLC tables (reflected polynomial 0xEDB88320) as signed 32-bit values: table k
+ * (entries 256k to 256k + 255) is the CRC of a byte followed by k zero bytes.
+ */
+const CRC_TABLES = ((): Int32Array => {
+  const tables = new Int32Array(256 * 8);
   for (let byte = 0; byte < 256; byte++) {
     let crc = byte;
     for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
-    table[byte] = crc;
+    tables[byte] = crc;
   }
-  return table;
+  for (let index = 256; index < tables.length; index++) {
+    const previous = tables[index - 256]!;
+    tables[index] = (previous >>> 8) ^ tables[previous & 0xff]!;
+  }
+  return tables;
 })();
+
+/** Continues `crc` (pre-inverted) over bytes [start, end) of `bytes`. */
+function crcRange(bytes: Uint8Array, start: number, end: number, crc: number): number {
+  const t = CRC_TABLES;
+  let index = start;
+  for (; index + 8 <= end; index += 8) {
+    const low = crc ^ (bytes[index]! | (bytes[index + 1]! << 8) | (bytes[index + 2]! << 16) |
+      (bytes[index + 3]! << 24));
+    crc = t[1792 + (low & 0xff)]! ^ t[1536 + ((low >>> 8) & 0xff)]! ^
+      t[1280 + ((low >>> 16) & 0xff)]! ^ t[1024 + (low >>> 24)]! ^ t[768 + bytes[index + 4]!]! ^
+      t[512 + bytes[index + 5]!]! ^ t[256 + bytes[index + 6]!]! ^ t[bytes[index + 7]!]!;
+  }
+  for (; index < end; index++) crc = t[(crc ^ bytes[index]!) & 0xff]! ^ (crc >>> 8);
+  return crc;
+}
 
 /** CRC-32 of a whole frame (header and body) as spec §2.6 defines it: skips bytes 16-19. */
 export function frameCrc(frame: Uint8Array): number {
   if (frame.length > FRAME_CRC_JS_BYTES_MAX) return frameCrcZlib(frame);
-  let crc = -1;
-  for (let index = 0; index < Offset.CRC; index++) {
-    crc = CRC_TABLE[(crc ^ frame[index]!) & 0xff]! ^ (crc >>> 8);
-  }
-  for (let index = Offset.CRC + 4; index < frame.length; index++) {
-    crc = CRC_TABLE[(crc ^ frame[index]!) & 0xff]! ^ (crc >>> 8);
-  }
-  return (crc ^ -1) >>> 0;
+  return (crcRange(frame, Offset.CRC + 4, frame.length, crcRange(frame, 0, Offset.CRC, -1)) ^
+    -1) >>> 0;
 }
 
 /** frameCrc through zlib, whatever the size (large frames; tests compare the two). */

@@ -35,6 +35,29 @@ test('unsigned options read back at every accepted width', () => {
   );
 });
 
+test('a safe integer is written as the same bytes as its BigInt', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom<1 | 2 | 4 | 8>(1, 2, 4, 8),
+      fc.maxSafeNat(),
+      (width, raw) => {
+        const value = width === 8 ? raw : raw % 2 ** (width * 8);
+        assert.deepEqual(
+          new OptionsWriter().uint(0x17, value, width).toBytes(),
+          new OptionsWriter().uint(0x17, BigInt(value), width).toBytes(),
+        );
+        if (width < 8) {
+          assert.throws(() => new OptionsWriter().uint(0x17, 2 ** (width * 8), width), RangeError);
+        }
+      },
+    ),
+    fcParams(300),
+  );
+  assert.throws(() => new OptionsWriter().uint(0x17, -1, 4), RangeError);
+  assert.throws(() => new OptionsWriter().uint(0x17, 1.5, 4), RangeError);
+  assert.throws(() => new OptionsWriter().uint(0x100, 1, 4), /tag must be/);
+});
+
 test('i64, flag, bytes and StreamID options read back what was written', () => {
   fc.assert(
     fc.property(

@@ -162,14 +162,18 @@ function readU32Be(data: Uint8Array, offset: number): number {
 }
 
 /** Builds an options section. Used by the client, tests and tools. */
+function checkTag(tag: number): void {
+  if (!Number.isInteger(tag) || tag < 0 || tag > 0xff) {
+    throw new RangeError(`tag must be an integer in [0, 255], got ${tag}`);
+  }
+}
+
 export class OptionsWriter {
   private parts: number[] = [];
 
   /** Adds an entry with raw data (0-255 bytes). */
   add(tag: number, data: Uint8Array): this {
-    if (!Number.isInteger(tag) || tag < 0 || tag > 0xff) {
-      throw new RangeError(`tag must be an integer in [0, 255], got ${tag}`);
-    }
+    checkTag(tag);
     if (data.length > 0xff) {
       throw new RangeError(`option ${describeOption(tag)} data is ${data.length} bytes; max 255`);
     }
@@ -179,6 +183,18 @@ export class OptionsWriter {
 
   /** Adds an unsigned integer of `widthBytes` (1, 2, 4 or 8), little-endian. */
   uint(tag: number, value: number | bigint, widthBytes: 1 | 2 | 4 | 8 = 8): this {
+    // A safe integer (every option a client sets) is written without BigInt arithmetic.
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 &&
+      (widthBytes === 8 || value < 2 ** (widthBytes * 8))) {
+      checkTag(tag);
+      this.parts.push(tag, widthBytes);
+      let rest = value;
+      for (let index = 0; index < widthBytes; index++) {
+        this.parts.push(rest % 256);
+        rest = Math.floor(rest / 256);
+      }
+      return this;
+    }
     const big = BigInt(value);
     if (big < 0n || big >= 1n << BigInt(widthBytes * 8)) {
       throw new RangeError(
