@@ -106,7 +106,8 @@ export class KvStore {
     const ns = checkNamespace(namespace);
     if (options.txnId !== undefined) return this.buffer(ns, options.txnId, write, 0);
     if (write.casVersion === undefined && !write.ifExists && !write.ifNotExists) {
-      return this.writer.blindPut(ns, write);
+      // `return await`: resolving with a promise would cost two more microtask turns.
+      return await this.writer.blindPut(ns, write);
     }
     return (await this.writer.mutate(ns, write)).state.version;
   }

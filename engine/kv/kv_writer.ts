@@ -185,7 +185,10 @@ export class KvWriter {
       this.waiters.notify(ns, write.key,
         { exists: true, version, value: write.value, expiresAtMs }, result.durable);
     }
-    await this.settled(result);
+    // settled() inline: one async layer fewer on the busiest write.
+    await result.durable;
+    const fence = this.versions.ready();
+    if (fence !== null) await fence;
     return version;
   }
 

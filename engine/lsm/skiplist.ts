@@ -25,7 +25,7 @@ import { assert, invariantsEnabled } from '../assert.ts';
 import { Prng } from '../io/prng.ts';
 import { lsmKeyBytesMax, lsmValueBytesMax } from '../limits.ts';
 import {
-  EntryKind, SEQ_MAX, assertSeq, compareInternalRange, compareRange, isEntryKind, keyPrefix,
+  EntryKind, SEQ_MAX, assertSeq, compareRange, isEntryKind, keyPrefix,
   keyPrefixAt,
 } from './internal_key.ts';
 import type { Entry } from './internal_key.ts';
@@ -292,9 +292,12 @@ export class Skiplist {
     if (nodePrefixNext !== prefixNext) return nodePrefixNext < prefixNext ? -1 : 1;
     const start = slots[node + OFFSET]!;
     const chunk = this.chunks[slots[node + CHUNK]!]!;
-    return compareInternalRange(
-      chunk, start, start + this.keyLength(node), this.nodeSeq(node), key, seq,
-    );
+    const length = this.keyLength(node);
+    // Equal prefixes of two keys of 8 bytes or more are equal first bytes: compare the rest
+    // (keys such as `user:1042:name` share long heads). A shorter key's prefix is padded.
+    const skip = length >= 8 && key.length >= 8 ? 8 : 0;
+    const byKey = compareRange(chunk, start + skip, start + length, key, skip, key.length);
+    return byKey !== 0 ? byKey : seq - this.nodeSeq(node);
   }
 
   // Like findSpliceFrom, starting from the head on every level (no finger).

@@ -103,6 +103,8 @@ export function writeTable(
  * Keys from a small alphabet with shared prefixes, so sets have many versions of one key,
  * keys that are prefixes of others, and the empty key.
  */
+const SHARED_HEAD = new TextEncoder().encode('user:0000\x01');
+
 export const keyArbitrary = fc.oneof(
   fc.uint8Array({ maxLength: 3 }).map((bytes) => bytes.map((byte) => byte % 4)),
   fc.constantFrom('a', 'ab', 'abc', 'b', 'user/1', 'user/10', 'user/2')
@@ -111,6 +113,11 @@ export const keyArbitrary = fc.oneof(
   // Zeros and ones, 4 to 10 bytes: keys that tie on the 4- and 8-byte prefixes the skiplist
   // and table index compare first, with zero padding (ab < ab\0 < ab\0\0\1).
   fc.uint8Array({ minLength: 4, maxLength: 10 }).map((bytes) => bytes.map((byte) => byte % 2)),
+  // A shared head of 6 to 10 bytes and a short tail: keys that tie on both prefixes and
+  // differ just before, at or after byte 8 (`user:1042:name` and the like).
+  fc.tuple(fc.integer({ min: 6, max: 10 }), fc.uint8Array({ maxLength: 3 }))
+    .map(([head, tail]) => Uint8Array.from([...SHARED_HEAD.subarray(0, head),
+      ...tail.map((byte) => byte % 3)])),
 );
 
 /** Values: mostly small, some empty, some repetitive (compressible), a few large. */
