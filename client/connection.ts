@@ -237,7 +237,7 @@ export class FloConnection {
       this.encoder.appendRequest(header, parts);
     } finally {
       // Hold no caller's bytes past the call.
-      parts.key = parts.value = EMPTY;
+      parts.key = parts.value = parts.options = EMPTY;
     }
   }
 
