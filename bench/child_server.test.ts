@@ -5,7 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { delimiter, dirname } from 'node:path';
-import { findExecutable, freePort, peakRssOf, startChildServer } from './child_server.ts';
+import {
+  cpuMicrosOf, findExecutable, freePort, peakRssOf, startChildServer,
+} from './child_server.ts';
 
 // A stand-in server: prints its ready line on stderr after a little chatter, then waits.
 const SERVER = `process.stdout.write('starting\\n');
@@ -16,10 +18,18 @@ test('startChildServer resolves on the ready line, with its port, and stop ends 
   const server = await startChildServer({ name: 'stand-in', command: process.execPath,
     args: ['-e', SERVER], ready: /listening on 127\.0\.0\.1:(\d+), ready/ });
   assert.equal(server.port, 4321);
-  if (process.platform === 'linux') assert.ok(server.peakRssBytes()! > 1 << 20);
+  if (process.platform === 'linux') {
+    assert.ok(server.peakRssBytes()! > 1 << 20);
+    // Starting Node takes some CPU; this test's own process has used more than a tick too.
+    assert.ok(server.cpuMicros()! > 0);
+    const own = cpuMicrosOf(process.pid)!;
+    const { user, system } = process.cpuUsage();
+    assert.ok(Math.abs(own - (user + system)) < 50_000, `${own} µs against ${user + system}`);
+  }
   const code = await server.stop();
   assert.equal(code, null, 'ended by SIGTERM');
   assert.equal(peakRssOf(server.pid), null, 'the process is gone');
+  assert.equal(cpuMicrosOf(server.pid), null);
   assert.equal(await server.stop(), null, 'a second stop is harmless');
 });
 

@@ -3,7 +3,8 @@
 // stderr) matches `ready`, whose first capture group, when it has one, is the port it listens
 // on. stop() sends SIGTERM (the graceful stop of all three) and SIGKILL if the process has not
 // exited after STOP_TIMEOUT_MS. Only the process started here is ever signalled.
-// peakRssBytes() reads the child's high-water RSS (Linux /proc; null elsewhere).
+// peakRssBytes() reads the child's high-water RSS and cpuMicros() the CPU time of all its
+// threads so far (Linux /proc; null elsewhere).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ export interface ChildServer {
   readonly pid: number;
   /** Peak resident set size of the server so far, or null when it cannot be read. */
   peakRssBytes(): number | null;
+  /** CPU time of the server so far (user + system, all threads), µs, or null. */
+  cpuMicros(): number | null;
   /** Graceful stop (SIGTERM, then SIGKILL after a timeout); resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -84,6 +87,23 @@ export function peakRssOf(pid: number): number | null {
   }
 }
 
+// Linux reports utime and stime (fields 14 and 15 of /proc/PID/stat) in clock ticks of
+// sysconf(_SC_CLK_TCK), which is 100 on every Linux platform Node runs on.
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) of process `pid` so far, µs; null when /proc cannot tell. */
+export function cpuMicrosOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1e6) / CLOCK_TICKS_PER_SECOND : null;
+  } catch {
+    return null;
+  }
+}
+
 function running(child: ChildProcess, port: number): ChildServer {
   const exited = new Promise<number | null>((resolve) => {
     if (child.exitCode !== null) resolve(child.exitCode);
@@ -93,6 +113,7 @@ function running(child: ChildProcess, port: number): ChildServer {
     port,
     pid: child.pid!,
     peakRssBytes: () => peakRssOf(child.pid!),
+    cpuMicros: () => cpuMicrosOf(child.pid!),
     stop: async () => {
       if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');

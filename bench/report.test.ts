@@ -29,15 +29,16 @@ test('aggregateRuns keeps the median run of each phase, with the min and max ops
 
 test('renderTable prints the columns, latency and RSS where known, peers and ratios', () => {
   const [flo, peer] = aggregateRuns([[
-    rowOf('stream append', 120_000, { peakRssBytes: 100 * 2 ** 20 }),
+    rowOf('stream append', 120_000, { peakRssBytes: 100 * 2 ** 20, serverCpuUsPerOp: 4.94,
+      clientCpuUsPerOp: 5.38 }),
     rowOf('stream append', 60_000, { peer: 'redis', peerDurability: 'AOF always', ratio: 2 }),
   ]]);
   const lines = renderTable([flo!, peer!]).trimEnd().split('\n');
   assert.equal(lines.length, 3);
   const columns = (...cells: string[]): RegExp => new RegExp(`^${cells.join(' +')}$`);
   assert.match(lines[0]!, columns('scenario', 'phase', 'durability', 'batch', 'conc', 'ops/s',
-    'min-max', 'MB/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'peer', 'ratio'));
+    'min-max', 'MB/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'cpu µs/op s\\|c', 'peer', 'ratio'));
   assert.match(lines[1]!, columns('server', 'stream append', 'sync', '1', '8', '120,000',
-    '120,000-120,000', '12\\.0', '120\\.000', '-', '100', '-', '-'));
-  assert.match(lines[2]!, / 60,000 .* - +redis \(AOF always\) +2\.00×$/);
+    '120,000-120,000', '12\\.0', '120\\.000', '-', '100', '4\\.9\\|5\\.4', '-', '-'));
+  assert.match(lines[2]!, / 60,000 .* - +- +redis \(AOF always\) +2\.00×$/);
 });

@@ -33,10 +33,15 @@ export function aggregateRuns(runs: ResultRow[][]): AggregatedRow[] {
 const integer = (value: number): string => Math.round(value).toLocaleString('en-US');
 const millis = (value: number | null): string => (value === null ? '-' : value.toFixed(3));
 
+// Server and client CPU per op, where measured: "4.9|5.4".
+const cpuCell = (row: ResultRow): string =>
+  row.serverCpuUsPerOp === undefined && row.clientCpuUsPerOp === undefined ? '-'
+    : `${row.serverCpuUsPerOp?.toFixed(1) ?? '-'}|${row.clientCpuUsPerOp?.toFixed(1) ?? '-'}`;
+
 /** The final text table. */
 export function renderTable(rows: readonly ResultRow[]): string {
   const headers = ['scenario', 'phase', 'durability', 'batch', 'conc', 'ops/s', 'min-max',
-    'MB/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'peer', 'ratio'];
+    'MB/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'cpu µs/op s|c', 'peer', 'ratio'];
   const cells = rows.map((row) => {
     const aggregated = row as Partial<AggregatedRow>;
     const range = aggregated.minOpsPerSec === undefined ? '-'
@@ -46,6 +51,7 @@ export function renderTable(rows: readonly ResultRow[]): string {
       integer(row.opsPerSec), range, row.mbPerSec.toFixed(1), millis(row.p50Ms),
       millis(row.p99Ms),
       row.peakRssBytes === undefined ? '-' : (row.peakRssBytes / 2 ** 20).toFixed(0),
+      cpuCell(row),
       row.peer === undefined ? '-' : `${row.peer} (${row.peerDurability ?? '?'})`,
       row.ratio === undefined ? '-' : `${row.ratio.toFixed(2)}×`,
     ];

@@ -41,6 +41,8 @@ export const ROW_SHAPE: Readonly<Record<string, FieldShape>> = {
   diskBytes: field('number', false),
   writeAmplification: field('number', false),
   spaceAmplification: field('number', false),
+  serverCpuUsPerOp: field('number', false),
+  clientCpuUsPerOp: field('number', false),
   peer: field('string', false),
   peerDurability: field('string', false),
   ratio: field('number', false),

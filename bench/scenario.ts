@@ -23,6 +23,12 @@ export interface ResultRow {
   writeAmplification?: number;
   /** LSM phases: bytes on disk ÷ bytes of live data. */
   spaceAmplification?: number;
+  /**
+   * Server phases: CPU time (user + system, all threads) per op of the server process and
+   * of the bench process (the client), µs. Steadier than ops/s on a shared machine.
+   */
+  serverCpuUsPerOp?: number;
+  clientCpuUsPerOp?: number;
   /** For compare rows: the peer measured, its durability setting, and Flo ÷ peer. */
   peer?: string;
   peerDurability?: string;

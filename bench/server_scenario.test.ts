@@ -47,6 +47,13 @@ test('compare server skips a peer not installed, with a note, and measures Flo',
     ['ping', 1, undefined], ['stream append', 1, undefined], ['stream append', 100, undefined],
     ['stream group read + ack', 100, undefined],
   ]);
+  for (const row of rows) {
+    // Every phase did work on both sides: some CPU per op, and not absurdly much.
+    assert.ok(row.clientCpuUsPerOp! > 0 && row.clientCpuUsPerOp! < 1e5, `${row.phase} client`);
+    if (process.platform === 'linux') {
+      assert.ok(row.serverCpuUsPerOp! >= 0 && row.serverCpuUsPerOp! < 1e5, `${row.phase} server`);
+    }
+  }
   assert.deepEqual(left, [], 'the server\'s data directory is removed');
 });
 

@@ -47,6 +47,18 @@ interface Measuring {
   server: ChildServer;
   durability: Mode;
   rows: ResultRow[];
+  /** CPU times when the phase being measured began (startPhase). */
+  cpuAtStart: { server: number | null; client: number };
+}
+
+const clientCpuMicros = (): number => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
+/** Marks the start of a phase: its CPU per op counts from here. */
+function startPhase(m: Measuring): void {
+  m.cpuAtStart = { server: m.server.cpuMicros(), client: clientCpuMicros() };
 }
 
 function record(m: Measuring, phase: string, result: Phase, batch: number,
@@ -54,12 +66,19 @@ function record(m: Measuring, phase: string, result: Phase, batch: number,
   const opsPerSec = result.ops / result.seconds;
   m.options.progress.finish(`${Math.round(opsPerSec).toLocaleString('en-US')} ops/s`);
   const peak = m.server.peakRssBytes();
+  const serverNow = m.server.cpuMicros();
+  const serverCpu = serverNow === null || m.cpuAtStart.server === null ? null
+    : serverNow - m.cpuAtStart.server;
+  const clientCpu = clientCpuMicros() - m.cpuAtStart.client;
   m.rows.push({
     scenario: 'server', phase, durability: m.durability, batch, concurrency, opsPerSec,
     mbPerSec: (opsPerSec * m.options.valueBytes) / 1e6,
     p50Ms: result.latency.percentile(50), p99Ms: result.latency.percentile(99),
     ...(peak === null ? {} : { peakRssBytes: peak }),
-    note: `${note}; peak RSS is the server process's`,
+    ...(serverCpu === null || result.ops === 0 ? {} : { serverCpuUsPerOp: serverCpu / result.ops }),
+    ...(result.ops === 0 ? {} : { clientCpuUsPerOp: clientCpu / result.ops }),
+    note: `${note}; peak RSS is the server process's; CPU per op: all threads of the ` +
+      'server process, and of the bench process (the client and its checks)',
   });
 }
 
@@ -70,8 +89,10 @@ async function measureKv(m: Measuring): Promise<void> {
   const kv = m.target.kv!;
   for (const inFlight of [m.options.quick ? 16 : KV_IN_FLIGHT, 1]) {
     const how = inFlight === 1 ? 'one at a time' : `${inFlight} in flight`;
+    startPhase(m);
     const put = await kvPutPhase(m.options, kv, inFlight, labelOf(m, `kv put × ${inFlight}`));
     record(m, 'kv put', put, 1, inFlight, `ops = puts of distinct keys, acknowledged, ${how}`);
+    startPhase(m);
     const get = await kvGetPhase(m.options, kv, inFlight, put.ops,
       labelOf(m, `kv get × ${inFlight}`));
     record(m, 'kv get', get, 1, inFlight,
@@ -82,6 +103,7 @@ async function measureKv(m: Measuring): Promise<void> {
 async function measureQueue(m: Measuring): Promise<void> {
   const workers = m.options.concurrencies?.[0] ?? (m.options.quick ? 8 : 50);
   for (const batch of [1, 10]) {
+    startPhase(m);
     const cycles = await queueCyclePhase(m.options, m.target.queue!,
       `bench-queue-${batch}`, batch, workers,
       labelOf(m, `queue cycle batch ${batch} × ${workers}`));
@@ -95,6 +117,7 @@ async function measureStream(m: Measuring, inFlight: number): Promise<void> {
   let appended = 0;
   let sum = 0;
   for (const [batch, loops] of [[1, inFlight], [100, 8]] as const) {
+    startPhase(m);
     const result = await streamAppendPhase(m.options, stream, batch, loops,
       labelOf(m, `stream append batch ${batch} × ${loops}`));
     appended += result.appended;
@@ -103,6 +126,7 @@ async function measureStream(m: Measuring, inFlight: number): Promise<void> {
       `ops = records; latency per append call (${stream.how})`);
   }
   await verifyStream(stream, appended, sum, labelOf(m, 'stream'));
+  startPhase(m);
   const group = await groupPhase(m.options, stream, appended, sum, GROUP_CONSUMERS,
     GROUP_READ_COUNT, labelOf(m, `stream group read + ack × ${GROUP_CONSUMERS}`));
   record(m, 'stream group read + ack', group, GROUP_READ_COUNT, GROUP_CONSUMERS,
@@ -112,6 +136,7 @@ async function measureStream(m: Measuring, inFlight: number): Promise<void> {
 async function measureAction(m: Measuring): Promise<void> {
   const action = m.target.action!;
   for (const loops of [1, m.options.quick ? 4 : ACTION_LOOPS]) {
+    startPhase(m);
     const result = await actionPhase(m.options, action, `bench-action-${loops}`, loops, loops,
       labelOf(m, `action round trip × ${loops}`));
     record(m, 'action invoke→await→complete→status', result, 1, loops,
@@ -123,6 +148,7 @@ async function measureAction(m: Measuring): Promise<void> {
 /** Runs the phases of `families` that `target` offers. */
 async function measure(m: Measuring, families: readonly Family[]): Promise<ResultRow[]> {
   const inFlight = m.options.quick ? 16 : 256;
+  startPhase(m);
   const pings = await pingPhase(m.options, m.target, inFlight, labelOf(m, `ping × ${inFlight}`));
   record(m, 'ping', pings, 1, inFlight,
     'ops = PING round trips in flight at once: the wire\'s ceiling of requests/s');
@@ -142,7 +168,8 @@ async function withServer(options: ScenarioOptions, dir: string, durability: Mod
   try {
     const target = await open(server.port);
     try {
-      return await run({ options, target, server, durability, rows: [] });
+      return await run({ options, target, server, durability, rows: [],
+        cpuAtStart: { server: null, client: 0 } });
     } finally {
       await target.close();
     }
